@@ -31,7 +31,12 @@ fn table(name: &str, dir: &str, code: &mut String) {
     writeln!(code, "pub static {name}: &[(&str, &str)] = &[").unwrap();
     for (rel, path) in files {
         println!("cargo:rerun-if-changed={}", path.display());
-        writeln!(code, "    ({rel:?}, include_str!({:?})),", path.display().to_string()).unwrap();
+        writeln!(
+            code,
+            "    ({rel:?}, include_str!({:?})),",
+            path.display().to_string()
+        )
+        .unwrap();
     }
     writeln!(code, "];").unwrap();
 }

@@ -203,8 +203,7 @@ impl Catalog {
             let Some(id) = manifest_id(&path) else {
                 continue;
             };
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
             let entry = Entry::from_file(path, text, source);
             if let Some(first) = entry.problems().into_iter().next() {
                 return Err(first.hint(format!(

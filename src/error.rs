@@ -176,8 +176,12 @@ mod tests {
 
     #[test]
     fn display_points_at_the_column() {
-        let err = Error::invalid("bad value")
-            .at(Location::new("m.yaml", 2, 7, Some("id: x\nname: Foo\n")));
+        let err = Error::invalid("bad value").at(Location::new(
+            "m.yaml",
+            2,
+            7,
+            Some("id: x\nname: Foo\n"),
+        ));
         let text = err.to_string();
         assert!(text.starts_with("m.yaml:2:7: bad value"), "{text}");
         assert!(text.contains("2 | name: Foo"), "{text}");

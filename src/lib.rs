@@ -9,6 +9,9 @@
 pub mod catalog;
 pub mod cli;
 pub mod error;
+pub mod generate;
 pub mod manifest;
+pub mod plan;
+pub mod project;
 pub mod render;
 pub mod ui;

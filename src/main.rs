@@ -1,8 +1,6 @@
-use clap::Parser;
-
 fn main() {
-    let cli = integrations::cli::Cli::parse();
-    let (printer, result) = integrations::cli::run(cli);
+    let (cli, catalog) = integrations::cli::parse(std::env::args_os().collect());
+    let (printer, result) = integrations::cli::run(cli, catalog);
     let code = match result {
         Ok(code) => code,
         Err(err) => {

@@ -138,7 +138,12 @@ pub fn module_name(provider: &str, alias: Option<&str>) -> String {
 }
 
 /// The Tera context for one integration.
-pub fn context(m: &Manifest, choice: &Choice, project_name: &str, framework: &str) -> serde_json::Value {
+pub fn context(
+    m: &Manifest,
+    choice: &Choice,
+    project_name: &str,
+    framework: &str,
+) -> serde_json::Value {
     let alias = choice.alias.as_deref();
     let module = module_name(&m.id, alias);
     let words: Vec<&str> = module.split('-').collect();
@@ -176,10 +181,18 @@ pub fn context(m: &Manifest, choice: &Choice, project_name: &str, framework: &st
 }
 
 /// Render every file of `entry`'s manifest for `choice`.
-pub fn render(entry: &Entry, choice: &Choice, project_name: &str, framework: &str) -> Result<Vec<Rendered>> {
+pub fn render(
+    entry: &Entry,
+    choice: &Choice,
+    project_name: &str,
+    framework: &str,
+) -> Result<Vec<Rendered>> {
     let m = entry.manifest()?;
     let variant = m.configs.get(&choice.config).ok_or_else(|| {
-        Error::invalid(format!("{} has no config variant `{}`", *m.id, choice.config))
+        Error::invalid(format!(
+            "{} has no config variant `{}`",
+            *m.id, choice.config
+        ))
     })?;
     let ctx_value = context(m, choice, project_name, framework);
     let ctx = tera::Context::from_serialize(&ctx_value)
@@ -188,8 +201,15 @@ pub fn render(entry: &Entry, choice: &Choice, project_name: &str, framework: &st
     tera.autoescape_on(Vec::<&str>::new());
     let mut out = Vec::new();
     for group in &variant.templates {
-        let files = m.templates.get(group.as_str()).map(Vec::as_slice).unwrap_or_default();
-        for file in files.iter().filter(|f| when_matches(&f.when, &choice.config, &choice.options)) {
+        let files = m
+            .templates
+            .get(group.as_str())
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        for file in files
+            .iter()
+            .filter(|f| when_matches(&f.when, &choice.config, &choice.options))
+        {
             let src = file.src.as_str();
             let text = entry.template(src).ok_or_else(|| {
                 Error::invalid(format!("{}: template file `{src}` does not exist", *m.id))
@@ -198,7 +218,9 @@ pub fn render(entry: &Entry, choice: &Choice, project_name: &str, framework: &st
                 tera.add_raw_template(src, &text)
                     .map_err(|e| template_error(src, &e))?;
             }
-            let content = tera.render(src, &ctx).map_err(|e| template_error(src, &e))?;
+            let content = tera
+                .render(src, &ctx)
+                .map_err(|e| template_error(src, &e))?;
             let dest = tera::Tera::one_off(&file.dest, &ctx, false)
                 .map_err(|e| template_error(&format!("destination of {src}"), &e))?;
             if let Some(reason) = unsafe_destination(&dest) {
@@ -221,7 +243,10 @@ fn template_error(src: &str, err: &tera::Error) -> Error {
         parts.push(s.to_string());
         source = s.source();
     }
-    Error::invalid(format!("template `{src}` failed to render: {}", parts.join(": ")))
+    Error::invalid(format!(
+        "template `{src}` failed to render: {}",
+        parts.join(": ")
+    ))
 }
 
 #[cfg(test)]
@@ -230,19 +255,34 @@ mod tests {
 
     #[test]
     fn alias_names() {
-        assert_eq!(aliased_var("stripe", Some("eu"), "STRIPE_SECRET_KEY"), "STRIPE_EU_SECRET_KEY");
+        assert_eq!(
+            aliased_var("stripe", Some("eu"), "STRIPE_SECRET_KEY"),
+            "STRIPE_EU_SECRET_KEY"
+        );
         assert_eq!(
             aliased_var("stripe", Some("eu"), "NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY"),
             "NEXT_PUBLIC_STRIPE_EU_PUBLISHABLE_KEY"
         );
-        assert_eq!(aliased_var("postgres", Some("analytics"), "DATABASE_URL"), "ANALYTICS_DATABASE_URL");
-        assert_eq!(aliased_var("stc-pay", Some("b"), "STC_PAY_KEY"), "STC_PAY_B_KEY");
-        assert_eq!(aliased_var("stripe", None, "STRIPE_SECRET_KEY"), "STRIPE_SECRET_KEY");
+        assert_eq!(
+            aliased_var("postgres", Some("analytics"), "DATABASE_URL"),
+            "ANALYTICS_DATABASE_URL"
+        );
+        assert_eq!(
+            aliased_var("stc-pay", Some("b"), "STC_PAY_KEY"),
+            "STC_PAY_B_KEY"
+        );
+        assert_eq!(
+            aliased_var("stripe", None, "STRIPE_SECRET_KEY"),
+            "STRIPE_SECRET_KEY"
+        );
     }
 
     #[test]
     fn keys() {
-        assert_eq!(var_key("stripe", "NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY"), "publishableKey");
+        assert_eq!(
+            var_key("stripe", "NEXT_PUBLIC_STRIPE_PUBLISHABLE_KEY"),
+            "publishableKey"
+        );
         assert_eq!(var_key("postgres", "DATABASE_URL"), "databaseUrl");
         assert_eq!(var_key("s3", "S3_BUCKET"), "bucket");
         assert_eq!(camel(&["360dialog"], true), "_360dialog");

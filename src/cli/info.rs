@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 use serde_json::json;
 
 use super::Context;
-use crate::catalog::Catalog;
 use crate::error::Result;
 use crate::manifest::{CheckAuth, Manifest, PerEnv};
 
@@ -19,7 +18,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<i32> {
-    let catalog = Catalog::load(&ctx.dir)?;
+    let catalog = ctx.catalog()?;
     let entry = catalog.entry(&args.provider)?;
     let m = entry.manifest()?;
     if args.json {
@@ -36,8 +35,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<i32> {
             .data(&serde_json::to_string_pretty(&v).unwrap_or_default());
         return Ok(0);
     }
-    ctx.printer
-        .data(&render(ctx, m, &entry.source.to_string()));
+    ctx.printer.data(&render(ctx, m, &entry.source.to_string()));
     Ok(0)
 }
 
@@ -55,30 +53,57 @@ fn per_env(value: &PerEnv) -> String {
 fn render(ctx: &Context, m: &Manifest, source: &str) -> String {
     let p = &ctx.printer;
     let mut s = String::new();
-    let _ = writeln!(s, "{} ({})  v{}", p.bold(&m.name), p.cyan(&m.id), *m.version);
+    let _ = writeln!(
+        s,
+        "{} ({})  v{}",
+        p.bold(&m.name),
+        p.cyan(&m.id),
+        *m.version
+    );
     let _ = writeln!(s, "{}", m.description);
     let _ = writeln!(s);
     let list = |v: Vec<&str>| v.join(", ");
     let _ = writeln!(s, "  category      {}", m.category.as_str());
-    let _ = writeln!(s, "  markets       {}", list(m.markets.iter().map(|x| x.as_str()).collect()));
+    let _ = writeln!(
+        s,
+        "  markets       {}",
+        list(m.markets.iter().map(|x| x.as_str()).collect())
+    );
     if !m.currencies.is_empty() {
         let _ = writeln!(s, "  currencies    {}", m.currencies.join(", "));
     }
     if !m.data_residency.is_empty() {
         let _ = writeln!(s, "  data in       {}", m.data_residency.join(", "));
     }
-    let _ = writeln!(s, "  auth          {}", list(m.auth.iter().map(|a| a.as_str()).collect()));
+    let _ = writeln!(
+        s,
+        "  auth          {}",
+        list(m.auth.iter().map(|a| a.as_str()).collect())
+    );
     let _ = writeln!(s, "  docs          {}", *m.docs);
     if let Some(base) = &m.base_url {
         let _ = writeln!(s, "  api           {}", per_env(base));
     }
     let _ = writeln!(s, "  source        {source}");
     let _ = writeln!(s, "\n{}", p.bold("Capabilities"));
-    let _ = writeln!(s, "  {}", list(m.capabilities.iter().map(|x| x.as_str()).collect()));
+    let _ = writeln!(
+        s,
+        "  {}",
+        list(m.capabilities.iter().map(|x| x.as_str()).collect())
+    );
 
-    let _ = writeln!(s, "\n{}  (integrations add {} --config <variant>)", p.bold("Variants"), *m.id);
+    let _ = writeln!(
+        s,
+        "\n{}  (integrations add {} --config <variant>)",
+        p.bold("Variants"),
+        *m.id
+    );
     for (name, v) in &m.configs {
-        let default = if Some(name.as_str()) == m.default_config() { " (default)" } else { "" };
+        let default = if Some(name.as_str()) == m.default_config() {
+            " (default)"
+        } else {
+            ""
+        };
         let _ = writeln!(s, "  {}{default}  {}", p.cyan(name), v.description);
     }
     if !m.options.is_empty() {
@@ -97,7 +122,11 @@ fn render(ctx: &Context, m: &Manifest, source: &str) -> String {
     let _ = writeln!(s, "\n{}", p.bold("Environment variables"));
     for var in &m.env {
         let mut tags = Vec::new();
-        tags.push(if var.secret { p.yellow("secret") } else { "plain".to_owned() });
+        tags.push(if var.secret {
+            p.yellow("secret")
+        } else {
+            "plain".to_owned()
+        });
         if var.required {
             tags.push("required".to_owned());
         }
@@ -112,8 +141,11 @@ fn render(ctx: &Context, m: &Manifest, source: &str) -> String {
         let _ = writeln!(s, "  {}  [{}]", p.cyan(&var.name), tags.join(", "));
         let _ = writeln!(s, "      {}", var.description);
         if !var.prefix.is_empty() {
-            let prefixes: Vec<String> =
-                var.prefix.iter().map(|(k, v)| format!("{}: {v}", k.as_str())).collect();
+            let prefixes: Vec<String> = var
+                .prefix
+                .iter()
+                .map(|(k, v)| format!("{}: {v}", k.as_str()))
+                .collect();
             let _ = writeln!(s, "      prefix {}", prefixes.join(", "));
         }
         if let Some(pattern) = &var.pattern {
@@ -177,6 +209,10 @@ fn render(ctx: &Context, m: &Manifest, source: &str) -> String {
         }
         let _ = writeln!(s, "{}  {}", p.bold("Rate limits"), parts.join(", "));
     }
-    let _ = write!(s, "\nAdd it: {}", p.bold(&format!("integrations add {}", *m.id)));
+    let _ = write!(
+        s,
+        "\nAdd it: {}",
+        p.bold(&format!("integrations add {}", *m.id))
+    );
     s
 }

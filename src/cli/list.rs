@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::Context;
-use crate::catalog::{Catalog, Filter};
+use crate::catalog::Filter;
 use crate::error::{Error, Result};
 use crate::manifest::{AuthMethod, Category, Manifest};
 use crate::ui::table;
@@ -40,7 +40,7 @@ pub fn parse_category(s: &str) -> Option<Category> {
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<i32> {
-    let catalog = Catalog::load(&ctx.dir)?;
+    let catalog = ctx.catalog()?;
     if let Some(market) = &args.market
         && !(market.len() == 2 && market.chars().all(|c| c.is_ascii_alphabetic()))
     {

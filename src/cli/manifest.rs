@@ -60,9 +60,9 @@ pub fn run(ctx: &Context, cmd: Command) -> Result<i32> {
                 .map(|o| (o.name.value.clone(), o.default.value.clone()))
                 .collect();
             for kv in set {
-                let (k, v) = kv.split_once('=').ok_or_else(|| {
-                    Error::invalid(format!("--set `{kv}` must be NAME=VALUE"))
-                })?;
+                let (k, v) = kv
+                    .split_once('=')
+                    .ok_or_else(|| Error::invalid(format!("--set `{kv}` must be NAME=VALUE")))?;
                 options.insert(k.to_owned(), v.to_owned());
             }
             let choice = crate::render::Choice {
@@ -75,8 +75,7 @@ pub fn run(ctx: &Context, cmd: Command) -> Result<i32> {
             for file in crate::render::render(entry, &choice, "demo", "nextjs")? {
                 let path = out.join(&file.dest);
                 if let Some(parent) = path.parent() {
-                    std::fs::create_dir_all(parent)
-                        .map_err(|e| Error::io("create", parent, e))?;
+                    std::fs::create_dir_all(parent).map_err(|e| Error::io("create", parent, e))?;
                 }
                 std::fs::write(&path, file.content).map_err(|e| Error::io("write", &path, e))?;
                 ctx.printer.status("Rendered", &file.dest);
@@ -97,11 +96,16 @@ fn validate(ctx: &Context, paths: &[PathBuf]) -> Result<i32> {
             } else if path.exists() {
                 files.push(path.clone());
             } else {
-                return Err(Error::invalid(format!("`{}` does not exist", path.display())));
+                return Err(Error::invalid(format!(
+                    "`{}` does not exist",
+                    path.display()
+                )));
             }
         }
         if files.is_empty() {
-            return Err(Error::invalid("no manifest (*.yaml) found in the given paths"));
+            return Err(Error::invalid(
+                "no manifest (*.yaml) found in the given paths",
+            ));
         }
         files
             .into_iter()
@@ -126,7 +130,12 @@ fn validate(ctx: &Context, paths: &[PathBuf]) -> Result<i32> {
                     *m.id,
                     first.display()
                 ))
-                .at(Location::new(entry.file(), m.id.line, m.id.column, Some(entry.text()))),
+                .at(Location::new(
+                    entry.file(),
+                    m.id.line,
+                    m.id.column,
+                    Some(entry.text()),
+                )),
             );
         }
         problems.extend(found);
@@ -136,7 +145,10 @@ fn validate(ctx: &Context, paths: &[PathBuf]) -> Result<i32> {
     }
     let n = entries.len();
     if problems.is_empty() {
-        ctx.printer.status("Validated", &format!("{n} manifest{}, no problems", plural(n)));
+        ctx.printer.status(
+            "Validated",
+            &format!("{n} manifest{}, no problems", plural(n)),
+        );
         Ok(0)
     } else {
         ctx.printer.info(&format!(
@@ -152,4 +164,3 @@ fn validate(ctx: &Context, paths: &[PathBuf]) -> Result<i32> {
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
-

@@ -1,16 +1,25 @@
 //! Command-line definitions: one file per command, each declaring its arguments and calling
 //! the core. This module holds the top-level parser, the global flags and the dispatch.
 
+mod add;
+mod diff;
 mod info;
+mod init;
 mod list;
 mod manifest;
+mod remove;
 mod search;
+mod status;
 
+use std::ffi::OsString;
 use std::path::PathBuf;
+use std::sync::OnceLock;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 
+use crate::catalog::Catalog;
 use crate::error::Result;
+use crate::generate::Outcome;
 use crate::ui::{Printer, Verbosity};
 
 /// Add third-party services to an application project and keep them working.
@@ -44,16 +53,94 @@ pub enum Command {
     Search(search::Args),
     /// Show everything about one provider
     Info(info::Args),
-    /// Validate manifests or print their JSON Schema
+    /// Create integrations.toml in the project
+    Init(init::Args),
+    /// Add a provider to the project: config, env files and code stubs
+    Add(add::Args),
+    /// Remove an integration and the files generated for it
+    Remove(remove::Args),
+    /// Show installed integrations, missing variables and drift
+    Status(status::Args),
+    /// Show what re-rendering with the current manifests would change
+    Diff(diff::DiffArgs),
+    /// Re-render integrations with the current manifests
+    Update(diff::UpdateArgs),
+    /// Validate manifests, print their JSON Schema, or render one
     #[command(subcommand)]
     Manifest(manifest::Command),
 }
 
-/// What every command gets: where the project is and how to print.
+/// What every command gets: where the project is, how to print, and the catalog (loaded on
+/// first use, once).
 pub struct Context {
     pub dir: PathBuf,
     pub printer: Printer,
     pub yes: bool,
+    catalog: OnceLock<Catalog>,
+}
+
+impl Context {
+    pub fn catalog(&self) -> Result<&Catalog> {
+        if let Some(c) = self.catalog.get() {
+            return Ok(c);
+        }
+        let loaded = Catalog::load(&self.dir)?;
+        Ok(self.catalog.get_or_init(|| loaded))
+    }
+
+    /// Show (`dry_run`) or apply an outcome's plan, refusing when it would overwrite files the
+    /// user changed. Returns whether anything changed (or would change).
+    pub fn apply(&self, outcome: &Outcome, dry_run: bool) -> Result<bool> {
+        self.report_conflicts(outcome, !dry_run);
+        if !outcome.conflicts.is_empty() && !dry_run {
+            let n = outcome.conflicts.len();
+            return Err(crate::error::Error::failed(format!(
+                "{n} generated file{} changed since generation; not overwriting",
+                if n == 1 { " was" } else { "s were" }
+            )));
+        }
+        if outcome.plan.is_empty() {
+            return Ok(false);
+        }
+        if dry_run {
+            self.printer.data(&outcome.plan.diff());
+            self.printer.info(&format!(
+                "dry run: {} file change{} shown above; nothing was written",
+                outcome.plan.changes.len(),
+                if outcome.plan.changes.len() == 1 {
+                    ""
+                } else {
+                    "s"
+                }
+            ));
+            return Ok(true);
+        }
+        crate::plan::apply(&self.dir, &outcome.plan)?;
+        for change in &outcome.plan.changes {
+            self.printer
+                .status(change.action().verb(), change.path.as_str());
+        }
+        Ok(true)
+    }
+
+    /// Tell the user about files a plan leaves alone or would overwrite.
+    pub fn report_conflicts(&self, outcome: &Outcome, force_hint: bool) {
+        for c in &outcome.kept {
+            self.printer.warn(&format!(
+                "kept {} ({}): {}",
+                c.path, c.integration, c.reason
+            ));
+        }
+        for c in &outcome.conflicts {
+            self.printer
+                .error(&format!("{} ({}): {}", c.path, c.integration, c.reason));
+        }
+        if force_hint && !outcome.conflicts.is_empty() {
+            self.printer.info(
+                "nothing was changed; keep your edits elsewhere, or pass --force to overwrite them",
+            );
+        }
+    }
 }
 
 impl Cli {
@@ -69,14 +156,47 @@ impl Cli {
             dir: self.dir.clone().unwrap_or_else(|| PathBuf::from(".")),
             printer: Printer::new(verbosity, self.no_color),
             yes: self.yes,
+            catalog: OnceLock::new(),
         }
     }
 }
 
+/// Parse the process arguments. `add <provider>` gains one flag per option of that
+/// provider's manifest (`--provider=aws`), with its values checked by clap, so `--help` lists
+/// them too; an unknown provider is left for `add` to report.
+pub fn parse(args: Vec<OsString>) -> (Cli, Option<Catalog>) {
+    let mut cmd = Cli::command();
+    let mut catalog = None;
+    if let Some((provider, dir)) = add::prescan(&args)
+        && let Ok(loaded) = Catalog::load(&dir)
+    {
+        if let Ok(m) = loaded.get(&provider) {
+            let m = m.clone();
+            cmd = cmd.mut_subcommand("add", |sub| add::with_option_flags(sub, &m));
+        }
+        catalog = Some(loaded);
+    }
+    let matches = cmd.get_matches_from(args);
+    let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+    if let (Command::Add(add_args), Some(("add", sub))) = (&mut cli.command, matches.subcommand()) {
+        add_args.options = add::option_values(sub);
+    }
+    (cli, catalog)
+}
+
 /// Run a parsed command; the returned code is the process exit status.
-pub fn run(cli: Cli) -> (Printer, Result<i32>) {
+pub fn run(cli: Cli, catalog: Option<Catalog>) -> (Printer, Result<i32>) {
     let ctx = cli.context();
+    if let Some(c) = catalog {
+        let _ = ctx.catalog.set(c);
+    }
     let result = match cli.command {
+        Command::Init(args) => init::run(&ctx, args),
+        Command::Add(args) => add::run(&ctx, args),
+        Command::Remove(args) => remove::run(&ctx, args),
+        Command::Status(args) => status::run(&ctx, args),
+        Command::Diff(args) => diff::run_diff(&ctx, args),
+        Command::Update(args) => diff::run_update(&ctx, args),
         Command::List(args) => list::run(&ctx, args),
         Command::Search(args) => search::run(&ctx, args),
         Command::Info(args) => info::run(&ctx, args),

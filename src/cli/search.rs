@@ -2,7 +2,6 @@
 
 use super::Context;
 use super::list::{summary, table_of};
-use crate::catalog::Catalog;
 use crate::error::Result;
 
 #[derive(Debug, clap::Args)]
@@ -16,7 +15,7 @@ pub struct Args {
 }
 
 pub fn run(ctx: &Context, args: Args) -> Result<i32> {
-    let catalog = Catalog::load(&ctx.dir)?;
+    let catalog = ctx.catalog()?;
     let query = args.query.join(" ");
     let hits = catalog.search(&query)?;
     if args.json {

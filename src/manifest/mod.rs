@@ -79,7 +79,7 @@ mod tests {
     #[test]
     fn type_error_has_line_and_column() {
         let err = parse("id: x\nname: [1, 2]\n", Path::new("m.yaml")).unwrap_err();
-        let loc = err.location.expect("location");
+        let loc = err.location.clone().expect("location");
         assert_eq!(loc.line, 2, "{err}");
     }
 }

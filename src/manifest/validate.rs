@@ -41,9 +41,12 @@ impl Problems<'_> {
         } else {
             (at.line, at.column)
         };
-        self.errors.push(
-            Error::invalid(message).at(Location::new(self.file, line, column, Some(self.text))),
-        );
+        self.errors.push(Error::invalid(message).at(Location::new(
+            self.file,
+            line,
+            column,
+            Some(self.text),
+        )));
     }
 
     fn add_at_id(&mut self, m: &Manifest, message: String) {
@@ -126,7 +129,10 @@ pub fn validate(
             .insert(opt.name.as_str(), opt.values.as_slice())
             .is_some()
         {
-            p.add(&opt.name, format!("option `{}` is declared twice", *opt.name));
+            p.add(
+                &opt.name,
+                format!("option `{}` is declared twice", *opt.name),
+            );
         }
         if matches!(
             opt.name.as_str(),
@@ -259,7 +265,12 @@ pub fn validate(
                 ),
             );
         }
-        check_when(&mut p, &var.name, &var.when, &format!("env `{}`", *var.name));
+        check_when(
+            &mut p,
+            &var.name,
+            &var.when,
+            &format!("env `{}`", *var.name),
+        );
     }
     let check_var = |p: &mut Problems, at: &Located<String>, name: &str, what: &str| {
         if !declared.contains(name) {
@@ -319,9 +330,9 @@ pub fn validate(
                 texts.push(username);
                 texts.push(password);
             }
-            Some(super::CheckAuth::Header { value, .. } | super::CheckAuth::Query { value, .. }) => {
-                texts.push(value)
-            }
+            Some(
+                super::CheckAuth::Header { value, .. } | super::CheckAuth::Query { value, .. },
+            ) => texts.push(value),
             Some(super::CheckAuth::Token(t)) => {
                 texts.push(&t.path);
                 texts.extend(t.headers.values().map(String::as_str));
@@ -371,7 +382,12 @@ pub fn validate(
     for dep in &m.dependencies.npm {
         if let Some(when) = dep.when() {
             let at = Located::new(dep.name().to_owned());
-            check_when(&mut p, &at, when, &format!("npm dependency `{}`", dep.name()));
+            check_when(
+                &mut p,
+                &at,
+                when,
+                &format!("npm dependency `{}`", dep.name()),
+            );
         }
     }
 
@@ -388,10 +404,7 @@ pub fn validate(
                 );
             }
             if !template_exists(&t.src) {
-                p.add(
-                    &t.src,
-                    format!("template file `{}` does not exist", *t.src),
-                );
+                p.add(&t.src, format!("template file `{}` does not exist", *t.src));
             }
             check_when(&mut p, &t.dest, &t.when, &format!("template `{}`", *t.src));
         }

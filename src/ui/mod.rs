@@ -90,7 +90,9 @@ impl Printer {
         if self.verbosity == Verbosity::Quiet {
             return;
         }
-        let verb = self.style(Style::new().green().bold()).apply_to(format!("{verb:>12}"));
+        let verb = self
+            .style(Style::new().green().bold())
+            .apply_to(format!("{verb:>12}"));
         self.err_line(&format!("{verb} {message}"));
     }
 
@@ -109,7 +111,9 @@ impl Printer {
     }
 
     pub fn warn(&self, message: &str) {
-        let label = self.style(Style::new().yellow().bold()).apply_to("warning:");
+        let label = self
+            .style(Style::new().yellow().bold())
+            .apply_to("warning:");
         self.err_line(&format!("{label} {message}"));
     }
 

@@ -1,0 +1,160 @@
+//! `integrations status`: what is installed, which required variables are missing per
+//! environment, and drift between generated files, the lock and the manifests.
+
+use std::collections::BTreeMap;
+
+use serde_json::json;
+
+use super::Context;
+use crate::error::Result;
+use crate::generate::resolve_choice;
+use crate::plan::read_optional;
+use crate::project::lock::hash;
+use crate::project::{Project, envfile};
+use crate::render::active_vars;
+use crate::ui::table;
+
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(ctx: &Context, args: Args) -> Result<i32> {
+    let project = Project::require(&ctx.dir)?;
+    let catalog = ctx.catalog()?;
+    let mut env_values: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    for env in &project.file.project.environments {
+        env_values.insert(env.clone(), envfile::read_values(&ctx.dir, env)?);
+    }
+    let mut items = Vec::new();
+    for (key, entry) in &project.file.integrations {
+        let m = catalog.get(&entry.provider).map_err(|e| {
+            let mut err = project.file.error_at(
+                &["integrations", key, "provider"],
+                format!("integration `{key}` uses {}", e.message),
+            );
+            err.hint = e.hint.clone();
+            err
+        })?;
+        let mut entry = entry.clone();
+        resolve_choice(m, &mut entry)?;
+        let vars = active_vars(m, &entry.choice());
+        let mut missing = BTreeMap::new();
+        for env in project.file.environments_of(&entry) {
+            let values = env_values.get(&env).cloned().unwrap_or_default();
+            let absent: Vec<&str> = vars
+                .iter()
+                .filter(|v| v.required)
+                .filter(|v| {
+                    std::env::var_os(&v.name).is_none_or(|x| x.is_empty())
+                        && values.get(&v.name).is_none_or(|x| x.is_empty())
+                })
+                .map(|v| v.name.as_str())
+                .collect();
+            missing.insert(env, absent);
+        }
+        let mut drift = Vec::new();
+        if let Some(locked) = project.lock.integrations.get(key) {
+            if locked.manifest_version != *m.version {
+                drift.push(json!({
+                    "kind": "behind",
+                    "message": format!("generated from manifest {}, current is {}; run `integrations update {key}`", locked.manifest_version, *m.version),
+                }));
+            }
+            for (path, h) in &locked.files {
+                match read_optional(&ctx.dir.join(path))? {
+                    None => drift.push(json!({"kind": "deleted", "path": path, "message": format!("{path} was deleted")})),
+                    Some(c) if hash(&c) != *h => drift.push(json!({"kind": "modified", "path": path, "message": format!("{path} was modified")})),
+                    Some(_) => {}
+                }
+            }
+        } else {
+            drift.push(json!({"kind": "not-generated", "message": format!("not generated yet; run `integrations update {key}`")}));
+        }
+        items.push(json!({
+            "integration": key,
+            "provider": entry.provider,
+            "alias": entry.alias,
+            "config": entry.config,
+            "options": entry.options,
+            "environments": project.file.environments_of(&entry),
+            "missing": missing,
+            "drift": drift,
+        }));
+    }
+    if args.json {
+        let out = json!({
+            "project": {
+                "name": project.file.project.name,
+                "id": project.file.project.id,
+                "framework": project.file.project.framework,
+                "environments": project.file.project.environments,
+            },
+            "integrations": items,
+        });
+        ctx.printer
+            .data(&serde_json::to_string_pretty(&out).unwrap_or_default());
+        return Ok(0);
+    }
+    let p = &ctx.printer;
+    p.data(&format!(
+        "{} ({})  environments: {}",
+        p.bold(&project.file.project.name),
+        project.file.project.id,
+        project.file.project.environments.join(", ")
+    ));
+    if items.is_empty() {
+        p.data("no integrations yet; add one with `integrations add <provider>`");
+        return Ok(0);
+    }
+    let mut rows = vec![
+        ["INTEGRATION", "CONFIG", "MISSING", "DRIFT"]
+            .map(|h| p.bold(h))
+            .to_vec(),
+    ];
+    let mut details = Vec::new();
+    for item in &items {
+        let key = item["integration"].as_str().unwrap_or_default();
+        let mut missing_cells = Vec::new();
+        if let Some(map) = item["missing"].as_object() {
+            for (env, vars) in map {
+                let names: Vec<&str> = vars
+                    .as_array()
+                    .map(|a| a.iter().filter_map(|v| v.as_str()).collect())
+                    .unwrap_or_default();
+                if !names.is_empty() {
+                    missing_cells.push(format!("{env}: {}", names.len()));
+                    details.push(format!("  {key} [{env}] missing {}", names.join(", ")));
+                }
+            }
+        }
+        let drift = item["drift"].as_array().cloned().unwrap_or_default();
+        for d in &drift {
+            details.push(format!(
+                "  {key}: {}",
+                d["message"].as_str().unwrap_or_default()
+            ));
+        }
+        rows.push(vec![
+            p.cyan(key),
+            item["config"].as_str().unwrap_or_default().to_owned(),
+            if missing_cells.is_empty() {
+                p.green("none")
+            } else {
+                p.yellow(&missing_cells.join(", "))
+            },
+            if drift.is_empty() {
+                p.green("none")
+            } else {
+                p.yellow(&format!("{} file(s)", drift.len()))
+            },
+        ]);
+    }
+    p.data(&table::render(&rows));
+    if !details.is_empty() {
+        p.data(&details.join("\n"));
+    }
+    Ok(0)
+}

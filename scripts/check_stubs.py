@@ -17,7 +17,7 @@ TSCONFIG = {
         "target": "ES2022", "lib": ["dom", "dom.iterable", "es2022"], "module": "esnext",
         "moduleResolution": "bundler", "jsx": "react-jsx", "strict": True, "noEmit": True,
         "skipLibCheck": True, "esModuleInterop": True, "isolatedModules": True,
-        "resolveJsonModule": True, "paths": {"@/*": ["./project/*"]},
+        "resolveJsonModule": True, "types": ["node", "react"], "paths": {"@/*": ["./project/*"]},
     },
     "include": ["project/**/*.ts", "project/**/*.tsx"],
 }

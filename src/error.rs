@@ -135,8 +135,9 @@ pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
     let mut scored: Vec<(f64, &str)> = candidates
         .into_iter()
         .map(|c| {
-            let mut score = strsim::jaro_winkler(&wanted, c);
-            if c.starts_with(&wanted) || wanted.starts_with(c) {
+            let lower = c.to_ascii_lowercase();
+            let mut score = strsim::jaro_winkler(&wanted, &lower);
+            if lower.starts_with(&wanted) || wanted.starts_with(&lower) {
                 score += 0.1;
             }
             (score, c)
@@ -144,7 +145,14 @@ pub fn closest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
         .filter(|(score, _)| *score >= 0.8)
         .collect();
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(b.1)));
-    scored.into_iter().take(3).map(|(_, c)| c).collect()
+    // Only candidates about as close as the best one: one clear winner is named alone.
+    let best = scored.first().map_or(0.0, |s| s.0);
+    scored
+        .into_iter()
+        .take_while(|(score, _)| *score >= best - 0.04)
+        .take(3)
+        .map(|(_, c)| c)
+        .collect()
 }
 
 /// "did you mean stripe?" / "did you mean stripe or tap?", or `None` when nothing is close.

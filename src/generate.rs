@@ -357,3 +357,40 @@ pub fn find_key(file: &ProjectFile, spec: &str) -> Result<String> {
     };
     Err(err)
 }
+
+/// An integration installed in a project, resolved against its manifest.
+pub struct Installed<'a> {
+    pub key: String,
+    pub manifest: &'a Manifest,
+    pub entry: IntegrationEntry,
+    pub vars: Vec<ActiveVar>,
+    pub environments: Vec<String>,
+}
+
+impl Installed<'_> {
+    /// `stripe` or `stripe:eu`, as users type it.
+    pub fn label(&self) -> String {
+        match &self.entry.alias {
+            Some(a) => format!("{}:{a}", self.entry.provider),
+            None => self.entry.provider.clone(),
+        }
+    }
+}
+
+/// Every integration of `file`, with its manifest, resolved options and active vars.
+/// An unknown provider or invalid choice is an error pointing into `integrations.toml`.
+pub fn installed<'a>(catalog: &'a Catalog, file: &ProjectFile) -> Result<Vec<Installed<'a>>> {
+    file.integrations
+        .iter()
+        .map(|(key, entry)| {
+            let g = generate(catalog, file, key, entry)?;
+            Ok(Installed {
+                key: key.clone(),
+                environments: file.environments_of(&g.entry),
+                manifest: g.manifest,
+                vars: g.vars,
+                entry: g.entry,
+            })
+        })
+        .collect()
+}

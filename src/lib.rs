@@ -14,4 +14,5 @@ pub mod manifest;
 pub mod plan;
 pub mod project;
 pub mod render;
+pub mod secrets;
 pub mod ui;

@@ -123,7 +123,8 @@ pub fn active_vars(m: &Manifest, choice: &Choice) -> Vec<ActiveVar> {
             key: var_key(&m.id, &v.name),
             secret: v.secret,
             required: v.required,
-            description: v.description.clone(),
+            // Descriptions land in code comments: never let one close the comment.
+            description: v.description.replace("*/", "*\\/"),
             spec: v.clone(),
         })
         .collect()

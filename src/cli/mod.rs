@@ -3,12 +3,15 @@
 
 mod add;
 mod diff;
+mod env;
 mod info;
 mod init;
 mod list;
 mod manifest;
 mod remove;
+mod run;
 mod search;
+mod secrets;
 mod status;
 
 use std::ffi::OsString;
@@ -65,6 +68,13 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Re-render integrations with the current manifests
     Update(diff::UpdateArgs),
+    /// Manage secrets in the OS keychain
+    #[command(subcommand)]
+    Secrets(secrets::Command),
+    /// Run a command with the project's values and secrets in its environment
+    Run(run::Args),
+    /// Print the project's environment (secrets masked unless --reveal)
+    Env(env::Args),
     /// Validate manifests, print their JSON Schema, or render one
     #[command(subcommand)]
     Manifest(manifest::Command),
@@ -86,6 +96,29 @@ impl Context {
         }
         let loaded = Catalog::load(&self.dir)?;
         Ok(self.catalog.get_or_init(|| loaded))
+    }
+
+    /// The environment a command works on: `--env` when given (must be one of the project's),
+    /// else `dev` when the project has it, else its first.
+    pub fn environment(
+        &self,
+        project: &crate::project::Project,
+        env: Option<String>,
+    ) -> Result<String> {
+        let envs = &project.file.project.environments;
+        match env {
+            Some(e) if envs.contains(&e) => Ok(e),
+            Some(e) => Err(
+                crate::error::Error::invalid(format!("unknown environment `{e}`")).hint(format!(
+                    "this project's environments are: {}",
+                    envs.join(", ")
+                )),
+            ),
+            None if envs.iter().any(|e| e == "dev") => Ok("dev".to_owned()),
+            None => envs.first().cloned().ok_or_else(|| {
+                crate::error::Error::invalid("the project declares no environments")
+            }),
+        }
     }
 
     /// Show (`dry_run`) or apply an outcome's plan, refusing when it would overwrite files the
@@ -161,6 +194,11 @@ impl Cli {
     }
 }
 
+/// Whether we run under CI (`CI=true`): no prompts, no spinners.
+pub fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
 /// Parse the process arguments. `add <provider>` gains one flag per option of that
 /// provider's manifest (`--provider=aws`), with its values checked by clap, so `--help` lists
 /// them too; an unknown provider is left for `add` to report.
@@ -197,6 +235,9 @@ pub fn run(cli: Cli, catalog: Option<Catalog>) -> (Printer, Result<i32>) {
         Command::Status(args) => status::run(&ctx, args),
         Command::Diff(args) => diff::run_diff(&ctx, args),
         Command::Update(args) => diff::run_update(&ctx, args),
+        Command::Secrets(cmd) => secrets::run(&ctx, cmd),
+        Command::Run(args) => run::run(&ctx, args),
+        Command::Env(args) => env::run(&ctx, args),
         Command::List(args) => list::run(&ctx, args),
         Command::Search(args) => search::run(&ctx, args),
         Command::Info(args) => info::run(&ctx, args),

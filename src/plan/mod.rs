@@ -120,6 +120,10 @@ impl Plan {
     }
 }
 
+/// Names a project path whose replacement fails, so tests can prove that a failure part-way
+/// through applying a plan rolls every earlier change back.
+pub const FAILPOINT: &str = "INTEGRATIONS_FAILPOINT";
+
 /// Read a file that may not exist.
 pub fn read_optional(path: &Path) -> Result<Option<String>> {
     match fs::read_to_string(path) {
@@ -173,12 +177,19 @@ pub fn apply(root: &Path, plan: &Plan) -> Result<()> {
     }
 
     // Phase 2: move them into place; undo everything on the first failure.
+    let failpoint = std::env::var(FAILPOINT).ok();
     let mut done: Vec<&FileChange> = Vec::new();
     for change in &plan.changes {
         let target = change.path.under(root);
-        let result = match &change.after {
-            Some(_) => fs::rename(temp_sibling(&target), &target),
-            None => fs::remove_file(&target),
+        let result = if failpoint.as_deref() == Some(change.path.as_str()) {
+            Err(std::io::Error::other(format!(
+                "failure injected by {FAILPOINT}"
+            )))
+        } else {
+            match &change.after {
+                Some(_) => fs::rename(temp_sibling(&target), &target),
+                None => fs::remove_file(&target),
+            }
         };
         if let Err(e) = result {
             for undone in done.iter().rev() {

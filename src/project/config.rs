@@ -121,13 +121,17 @@ impl ProjectFile {
         Ok(file)
     }
 
-    /// An error pointing at the value at `keys` (a path of table keys) when it can be found.
+    /// An error pointing at the value at `keys` (a path of table keys) when it can be found
+    /// in the file as read from disk.
     pub fn error_at(&self, keys: &[&str], message: String) -> Error {
-        let mut item: Option<&Item> = self.doc.as_item().get(keys[0]);
-        for k in &keys[1..] {
-            item = item.and_then(|i| i.get(k));
-        }
-        let span = item.and_then(|i| i.span());
+        let spans = toml_edit::Document::parse(self.text.clone()).ok();
+        let span = spans.as_ref().and_then(|doc| {
+            let mut item: Option<&Item> = doc.as_item().get(keys[0]);
+            for k in &keys[1..] {
+                item = item.and_then(|i| i.get(k));
+            }
+            item.and_then(|i| i.span())
+        });
         let (line, col) = span.map_or((1, 1), |s| line_col(&self.text, s.start));
         Error::invalid(message).at(Location::new(&self.path, line, col, Some(&self.text)))
     }
@@ -167,8 +171,32 @@ impl ProjectFile {
             return;
         };
         if !integrations.contains_key(key) {
-            integrations.insert(key, Item::Table(Table::new()));
+            let mut table = Table::new();
+            // A comment at the end of the file ("# integrations go below") stays above the
+            // new table instead of ending up under it.
+            let trailing = self.doc.trailing().as_str().unwrap_or_default().to_owned();
+            if trailing.contains('#') {
+                table.decor_mut().set_prefix(format!("{trailing}\n"));
+                self.doc.set_trailing("");
+            }
+            let Some(integrations) = self
+                .doc
+                .as_table_mut()
+                .get_mut("integrations")
+                .and_then(Item::as_table_mut)
+            else {
+                return;
+            };
+            integrations.insert(key, Item::Table(table));
         }
+        let Some(integrations) = self
+            .doc
+            .as_table_mut()
+            .get_mut("integrations")
+            .and_then(Item::as_table_mut)
+        else {
+            return;
+        };
         let Some(t) = integrations.get_mut(key).and_then(Item::as_table_like_mut) else {
             return;
         };
@@ -210,13 +238,28 @@ impl ProjectFile {
     }
 
     pub fn remove_integration(&mut self, key: &str) {
+        let mut moved_comment = None;
         if let Some(t) = self
             .doc
             .as_table_mut()
             .get_mut("integrations")
-            .and_then(Item::as_table_like_mut)
+            .and_then(Item::as_table_mut)
         {
-            t.remove(key);
+            let was_last = t.iter().last().is_some_and(|(k, _)| k == key);
+            if let Some(Item::Table(removed)) = t.remove(key) {
+                let prefix = removed
+                    .decor()
+                    .prefix()
+                    .and_then(|p| p.as_str())
+                    .unwrap_or_default()
+                    .to_owned();
+                if was_last && prefix.contains('#') {
+                    moved_comment = Some(prefix.strip_suffix('\n').unwrap_or(&prefix).to_owned());
+                }
+            }
+        }
+        if let Some(comment) = moved_comment {
+            self.doc.set_trailing(comment);
         }
         self.integrations.remove(key);
     }

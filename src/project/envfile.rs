@@ -168,13 +168,19 @@ pub fn gitignore_block() -> String {
         .to_owned()
 }
 
-/// A dotenv value, double-quoted when it needs to be.
+/// A dotenv value written so that the common parsers (python-dotenv, npm dotenv, dotenvy)
+/// read back exactly the same string: bare when it is plain, single-quoted (literal in all of
+/// them: `$`, `#`, `"` and newlines survive) when it has no `'` or `\\`, and double-quoted with
+/// escapes otherwise.
 pub fn quote(value: &str) -> String {
     if value
         .chars()
         .all(|c| c.is_ascii_alphanumeric() || "-_./:@+,".contains(c))
     {
         return value.to_owned();
+    }
+    if !value.contains('\'') && !value.contains('\\') {
+        return format!("'{value}'");
     }
     let mut s = String::from("\"");
     for c in value.chars() {
@@ -188,6 +194,84 @@ pub fn quote(value: &str) -> String {
     }
     s.push('"');
     s
+}
+
+/// Where each assignment of a dotenv text starts and ends (0-based, inclusive line numbers),
+/// following quoted values over several lines.
+pub fn assignments(text: &str) -> Vec<(String, usize, usize)> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        let line = lines[i].trim_start();
+        let body = line
+            .strip_prefix("export ")
+            .map(str::trim_start)
+            .unwrap_or(line);
+        let Some((name, value)) = body.split_once('=') else {
+            i += 1;
+            continue;
+        };
+        let name = name.trim();
+        if name.is_empty()
+            || name.starts_with('#')
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.')
+        {
+            i += 1;
+            continue;
+        }
+        let value = value.trim_start();
+        let start = i;
+        if let Some(q) = value
+            .chars()
+            .next()
+            .filter(|c| matches!(c, '"' | '\'' | '`'))
+        {
+            let closed = |s: &str| {
+                let mut escaped = false;
+                for c in s.chars() {
+                    if escaped {
+                        escaped = false;
+                    } else if c == '\\' && q == '"' {
+                        escaped = true;
+                    } else if c == q {
+                        return true;
+                    }
+                }
+                false
+            };
+            if !closed(&value[1..]) {
+                while i + 1 < lines.len() {
+                    i += 1;
+                    if closed(lines[i]) {
+                        break;
+                    }
+                }
+            }
+        }
+        out.push((name.to_owned(), start, i));
+        i += 1;
+    }
+    out
+}
+
+/// `text` without the assignments of `names` (and nothing else).
+pub fn without(text: &str, names: &[&str]) -> String {
+    let drop: Vec<(usize, usize)> = assignments(text)
+        .into_iter()
+        .filter(|(n, _, _)| names.contains(&n.as_str()))
+        .map(|(_, a, b)| (a, b))
+        .collect();
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if !drop.iter().any(|(a, b)| (*a..=*b).contains(&i)) {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// The values of `.env.<env>` in `root` (empty when the file does not exist).
@@ -239,9 +323,23 @@ mod tests {
     }
 
     #[test]
+    fn multi_line_assignments() {
+        let text = "# c\nA=1\nexport B=\"x\ny\"\nC='p\nq\nr'\nD=2 # note\n";
+        let found = assignments(text);
+        let spans: Vec<(&str, usize, usize)> =
+            found.iter().map(|(n, a, b)| (n.as_str(), *a, *b)).collect();
+        assert_eq!(spans, [("A", 1, 1), ("B", 2, 3), ("C", 4, 6), ("D", 7, 7)]);
+        assert_eq!(without(text, &["B", "C"]), "# c\nA=1\nD=2 # note\n");
+        let parsed = parse_dotenv(text).unwrap();
+        assert_eq!(parsed["B"], "x\ny");
+        assert_eq!(parsed["C"], "p\nq\nr");
+    }
+
+    #[test]
     fn quoting() {
         assert_eq!(quote("https://x.io/a"), "https://x.io/a");
-        assert_eq!(quote("a b#c"), "\"a b#c\"");
+        assert_eq!(quote("a b#c"), "'a b#c'");
+        assert_eq!(quote("it's"), "\"it's\"");
         assert_eq!(quote(""), "");
     }
 }

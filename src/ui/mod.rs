@@ -79,6 +79,17 @@ impl Printer {
         let _ = out.flush();
     }
 
+    /// A secret value the user explicitly asked for (`secrets get`, `env --reveal`): the one
+    /// output that bypasses the redactor.
+    pub fn data_secret(&self, text: &str) {
+        let mut out = std::io::stdout().lock();
+        let _ = out.write_all(text.as_bytes());
+        if !text.ends_with('\n') {
+            let _ = out.write_all(b"\n");
+        }
+        let _ = out.flush();
+    }
+
     fn err_line(&self, line: &str) {
         let line = self.redactor.redact(line);
         let mut err = std::io::stderr().lock();

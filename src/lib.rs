@@ -7,6 +7,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod catalog;
+pub mod check;
 pub mod cli;
 pub mod error;
 pub mod generate;

@@ -215,10 +215,9 @@ fn an_alias_is_an_independent_connection() {
     assert_code(&p.run(&["remove", "stripe:eu"]), 0);
     let mut after = p.snapshot();
     let mut first = first;
-    for f in ["integrations.lock"] {
-        after.remove(std::path::Path::new(f));
-        first.remove(std::path::Path::new(f));
-    }
+    let lock = std::path::Path::new("integrations.lock");
+    after.remove(lock);
+    first.remove(lock);
     assert_eq!(
         after, first,
         "removing the alias leaves the first as it was"

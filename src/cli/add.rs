@@ -50,6 +50,10 @@ pub struct Args {
     rest: Vec<String>,
 }
 
+/// Prefix of the clap ids of option flags, so an option named like a built-in argument
+/// (s3's `--provider`) cannot clash with it.
+const OPTION_ID: &str = "option:";
+
 /// Built-in flags of `add` that manifest options may not shadow.
 pub const RESERVED: [&str; 13] = [
     "config", "env", "alias", "dry-run", "force", "json", "dir", "quiet", "verbose", "no-color",
@@ -103,7 +107,7 @@ pub fn with_option_flags(cmd: clap::Command, m: &Manifest) -> clap::Command {
         let name = opt.name.value.clone();
         let help = format!("{} [{}: default {}]", opt.description, *m.id, *opt.default);
         cmd = cmd.arg(
-            clap::Arg::new(name.clone())
+            clap::Arg::new(format!("{OPTION_ID}{name}"))
                 .long(name)
                 .value_name("VALUE")
                 .help(help)
@@ -116,17 +120,12 @@ pub fn with_option_flags(cmd: clap::Command, m: &Manifest) -> clap::Command {
 
 /// The values of the dynamic option flags in `add`'s matches.
 pub fn option_values(matches: &clap::ArgMatches) -> BTreeMap<String, String> {
-    let builtin = [
-        "provider", "config", "envs", "alias", "dry_run", "force", "json", "rest", "dir", "quiet",
-        "verbose", "no_color", "yes",
-    ];
     matches
         .ids()
-        .map(|id| id.as_str())
-        .filter(|id| !builtin.contains(id))
         .filter_map(|id| {
-            let v = matches.try_get_one::<String>(id).ok().flatten()?;
-            Some((id.to_owned(), v.clone()))
+            let name = id.as_str().strip_prefix(OPTION_ID)?;
+            let v = matches.try_get_one::<String>(id.as_str()).ok().flatten()?;
+            Some((name.to_owned(), v.clone()))
         })
         .collect()
 }

@@ -2,6 +2,7 @@
 //! the core. This module holds the top-level parser, the global flags and the dispatch.
 
 mod add;
+mod check;
 mod diff;
 mod env;
 mod info;
@@ -68,6 +69,8 @@ pub enum Command {
     Diff(diff::DiffArgs),
     /// Re-render integrations with the current manifests
     Update(diff::UpdateArgs),
+    /// Run preflight and activation checks ("all green = deploy")
+    Check(check::Args),
     /// Manage secrets in the OS keychain
     #[command(subcommand)]
     Secrets(secrets::Command),
@@ -235,6 +238,7 @@ pub fn run(cli: Cli, catalog: Option<Catalog>) -> (Printer, Result<i32>) {
         Command::Status(args) => status::run(&ctx, args),
         Command::Diff(args) => diff::run_diff(&ctx, args),
         Command::Update(args) => diff::run_update(&ctx, args),
+        Command::Check(args) => check::run(&ctx, args),
         Command::Secrets(cmd) => secrets::run(&ctx, cmd),
         Command::Run(args) => run::run(&ctx, args),
         Command::Env(args) => env::run(&ctx, args),

@@ -301,7 +301,7 @@ fn import(
     ctx: &Context,
     project: &Project,
     store: &dyn SecretStore,
-    file: &PathBuf,
+    file: &std::path::Path,
     env: Option<String>,
     remove_from_file: bool,
     force: bool,

@@ -7,11 +7,11 @@ use serde_json::json;
 
 use super::Context;
 use crate::error::Result;
-use crate::generate::resolve_choice;
+use crate::generate::installed;
 use crate::plan::read_optional;
+use crate::project::Project;
 use crate::project::lock::hash;
-use crate::project::{Project, envfile};
-use crate::render::active_vars;
+use crate::secrets::{KeychainStore, Origin, Resolver};
 use crate::ui::table;
 
 #[derive(Debug, clap::Args)]
@@ -23,37 +23,40 @@ pub struct Args {
 
 pub fn run(ctx: &Context, args: Args) -> Result<i32> {
     let project = Project::require(&ctx.dir)?;
-    let catalog = ctx.catalog()?;
-    let mut env_values: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let all = installed(ctx.catalog()?, &project.file)?;
+    let store = KeychainStore;
+    let mut resolvers = Vec::new();
     for env in &project.file.project.environments {
-        env_values.insert(env.clone(), envfile::read_values(&ctx.dir, env)?);
+        resolvers.push(Resolver::new(
+            &ctx.dir,
+            &project.file.project.id,
+            env,
+            &store,
+            ctx.printer.redactor.clone(),
+        )?);
     }
+    let mut unavailable = Vec::new();
     let mut items = Vec::new();
-    for (key, entry) in &project.file.integrations {
-        let m = catalog.get(&entry.provider).map_err(|e| {
-            let mut err = project.file.error_at(
-                &["integrations", key, "provider"],
-                format!("integration `{key}` uses {}", e.message),
-            );
-            err.hint = e.hint.clone();
-            err
-        })?;
-        let mut entry = entry.clone();
-        resolve_choice(m, &mut entry)?;
-        let vars = active_vars(m, &entry.choice());
+    for inst in &all {
+        let key = &inst.key;
+        let m = inst.manifest;
+        let entry = &inst.entry;
         let mut missing = BTreeMap::new();
-        for env in project.file.environments_of(&entry) {
-            let values = env_values.get(&env).cloned().unwrap_or_default();
-            let absent: Vec<&str> = vars
-                .iter()
-                .filter(|v| v.required)
-                .filter(|v| {
-                    std::env::var_os(&v.name).is_none_or(|x| x.is_empty())
-                        && values.get(&v.name).is_none_or(|x| x.is_empty())
-                })
-                .map(|v| v.name.as_str())
-                .collect();
-            missing.insert(env, absent);
+        for resolver in resolvers
+            .iter()
+            .filter(|r| inst.environments.contains(&r.env))
+        {
+            let mut absent = Vec::new();
+            for v in inst.vars.iter().filter(|v| v.required) {
+                match resolver.lookup(&inst.label(), v).origin {
+                    Origin::Missing => absent.push(v.name.clone()),
+                    Origin::Unavailable => {
+                        unavailable.push(format!("{} ({})", v.name, resolver.env))
+                    }
+                    _ => {}
+                }
+            }
+            missing.insert(resolver.env.clone(), absent);
         }
         let mut drift = Vec::new();
         if let Some(locked) = project.lock.integrations.get(key) {
@@ -79,10 +82,16 @@ pub fn run(ctx: &Context, args: Args) -> Result<i32> {
             "alias": entry.alias,
             "config": entry.config,
             "options": entry.options,
-            "environments": project.file.environments_of(&entry),
+            "environments": inst.environments,
             "missing": missing,
             "drift": drift,
         }));
+    }
+    if !unavailable.is_empty() {
+        ctx.printer.warn(&format!(
+            "no keychain available, so these could not be looked up: {}",
+            unavailable.join(", ")
+        ));
     }
     if args.json {
         let out = json!({

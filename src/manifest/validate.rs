@@ -320,7 +320,8 @@ pub fn validate(
         let what = format!("activation check `{}`", check.name);
         check_when(&mut p, &m.id, &check.when, &what);
         let req = &check.request;
-        let mut texts: Vec<&str> = vec![&req.path];
+        let body = req.json.as_ref().map(|j| j.to_string()).unwrap_or_default();
+        let mut texts: Vec<&str> = vec![&req.path, &body];
         texts.extend(req.headers.values().map(String::as_str));
         texts.extend(req.query.values().map(String::as_str));
         texts.extend(req.form.values().map(String::as_str));

@@ -41,9 +41,42 @@ fn table(name: &str, dir: &str, code: &mut String) {
     writeln!(code, "];").unwrap();
 }
 
+/// The top-level manifests converted to JSON, so start-up parses JSON (fast) instead of
+/// YAML. A manifest that does not parse is left out here: the YAML path then reports the
+/// error with its location at run time.
+fn manifests_as_json(code: &mut String) {
+    let manifest_dir = PathBuf::from(env::var("CARGO_MANIFEST_DIR").unwrap());
+    let out_dir = PathBuf::from(env::var("OUT_DIR").unwrap()).join("manifests-json");
+    fs::create_dir_all(&out_dir).unwrap();
+    let mut options = serde_saphyr::Options::default();
+    options.strict_booleans = true;
+    let mut entries: Vec<_> = fs::read_dir(manifest_dir.join("manifests"))
+        .map(|d| d.flatten().map(|e| e.path()).collect())
+        .unwrap_or_default();
+    entries.sort();
+    writeln!(code, "pub static MANIFESTS_JSON: &[(&str, &str)] = &[").unwrap();
+    for path in entries {
+        if path.extension().and_then(|e| e.to_str()) != Some("yaml") {
+            continue;
+        }
+        let Ok(text) = fs::read_to_string(&path) else { continue };
+        let Ok(value) =
+            serde_saphyr::from_str_with_options::<serde_json::Value>(&text, options.clone())
+        else {
+            continue;
+        };
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let json_path = out_dir.join(format!("{name}.json"));
+        fs::write(&json_path, value.to_string()).unwrap();
+        writeln!(code, "    ({name:?}, include_str!({:?})),", json_path.display().to_string()).unwrap();
+    }
+    writeln!(code, "];").unwrap();
+}
+
 fn main() {
     let mut code = String::new();
     table("MANIFESTS", "manifests", &mut code);
+    manifests_as_json(&mut code);
     table("TEMPLATES", "templates", &mut code);
     table("RECIPES", "recipes", &mut code);
     let out = PathBuf::from(env::var("OUT_DIR").unwrap()).join("embedded.rs");

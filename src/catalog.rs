@@ -123,9 +123,13 @@ impl Entry {
     /// Every semantic problem of this manifest (empty when valid).
     pub fn problems(&self) -> Vec<Error> {
         match self.manifest() {
-            Ok(m) => validate::validate(m, &self.file(), &self.text, &|src| {
-                self.template(src).is_some()
-            }),
+            Ok(m) => validate::validate(
+                m,
+                &self.file(),
+                &self.text,
+                &|src| self.template(src).is_some(),
+                &|event| crate::webhook::sample::find(self, event).is_some(),
+            ),
             Err(e) => vec![e],
         }
     }

@@ -17,3 +17,4 @@ pub mod project;
 pub mod render;
 pub mod secrets;
 pub mod ui;
+pub mod webhook;

@@ -178,9 +178,9 @@ fn sign_prints_headers_that_verify_accepts() {
     }
 }
 
-fn python(script: &str, input: &Value) -> Value {
-    let mut child = Command::new("python3")
-        .args(["-c", script])
+/// Run a checker with `input` as JSON on stdin; its stdout is JSON.
+fn run_json(mut cmd: Command, input: &Value) -> Value {
+    let mut child = cmd
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -199,6 +199,12 @@ fn python(script: &str, input: &Value) -> Value {
     );
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+fn python(script: &str, input: &Value) -> Value {
+    let mut cmd = Command::new("python3");
+    cmd.args(["-c", script]);
+    run_json(cmd, input)
 }
 
 fn header(req: &Request, name: &str) -> String {
@@ -412,11 +418,11 @@ fn octokit_webhooks_methods_accept_our_signatures_and_we_accept_its() {
         .parent()
         .unwrap()
         .to_path_buf();
-    let mut child = Command::new("node")
-        .args([
-            "--input-type=module",
-            "-e",
-            r#"
+    let mut cmd = Command::new("node");
+    cmd.args([
+        "--input-type=module",
+        "-e",
+        r#"
 import { sign, verify } from "@octokit/webhooks-methods";
 let text = "";
 for await (const chunk of process.stdin) text += chunk;
@@ -427,25 +433,9 @@ console.log(JSON.stringify({
   theirs: await sign(d.secret, d.body),
 }));
 "#,
-        ])
-        .current_dir(dir)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(
-        &mut child.stdin.take().unwrap(),
-        input.to_string().as_bytes(),
-    )
-    .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    ])
+    .current_dir(dir);
+    let r = run_json(cmd, &input);
     assert_eq!(r["ours"], true, "{r}");
     assert_eq!(r["tampered"], false, "{r}");
     let theirs = vec![(

@@ -128,6 +128,23 @@ impl Context {
         }
     }
 
+    /// How this command looks up `project`'s values for `env`: process environment, then the
+    /// OS keychain (or `.env.<env>` for non-secret values), every secret registered with the
+    /// printer's redactor.
+    pub fn resolver(
+        &self,
+        project: &crate::project::Project,
+        env: &str,
+    ) -> Result<crate::secrets::Resolver<'static>> {
+        crate::secrets::Resolver::new(
+            &self.dir,
+            &project.file.project.id,
+            env,
+            &crate::secrets::KeychainStore,
+            self.printer.redactor.clone(),
+        )
+    }
+
     /// Show (`dry_run`) or apply an outcome's plan, refusing when it would overwrite files the
     /// user changed. Returns whether anything changed (or would change).
     pub fn apply(&self, outcome: &Outcome, dry_run: bool) -> Result<bool> {

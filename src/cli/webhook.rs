@@ -15,7 +15,7 @@ use crate::generate::installed;
 use crate::manifest::{Webhooks, when_matches};
 use crate::project::Project;
 use crate::render::integration_key;
-use crate::secrets::{KeychainStore, Origin, Resolver, Secret, remember};
+use crate::secrets::{Origin, Resolver, Secret, remember};
 use crate::webhook::listen::{self, Outcome, Route};
 use crate::webhook::send::{self, Outgoing};
 use crate::webhook::trigger::{self, Trigger};
@@ -281,14 +281,7 @@ fn installed_secret(
         );
     };
     let env = ctx.environment(&project, env)?;
-    let store = KeychainStore;
-    let resolver = Resolver::new(
-        &ctx.dir,
-        &project.file.project.id,
-        &env,
-        &store,
-        ctx.printer.redactor.clone(),
-    )?;
+    let resolver = ctx.resolver(&project, &env)?;
     lookup_secret(&resolver, inst, hooks, &env).map_err(|mut why| {
         why.hint = Some(match why.hint.take() {
             Some(first) => format!("{first} {stdin_hint}"),
@@ -591,14 +584,7 @@ fn routes(ctx: &Context, args: &ListenArgs) -> Result<(Vec<Route>, bool)> {
         );
     };
     let env = ctx.environment(&project, args.secret.env.clone())?;
-    let store = KeychainStore;
-    let resolver = Resolver::new(
-        &ctx.dir,
-        &project.file.project.id,
-        &env,
-        &store,
-        ctx.printer.redactor.clone(),
-    )?;
+    let resolver = ctx.resolver(&project, &env)?;
     let mut routes = Vec::new();
     for inst in installed(ctx.catalog()?, &project.file)? {
         let Some(hooks) = &inst.manifest.webhooks else {

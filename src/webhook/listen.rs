@@ -10,7 +10,6 @@
 
 use std::collections::HashSet;
 use std::convert::Infallible;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -122,13 +121,13 @@ pub async fn serve(listener: TcpListener, settings: Settings, report: Box<Report
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let Ok((stream, peer)) = accepted else { continue };
+                let Ok((stream, _)) = accepted else { continue };
                 let state = state.clone();
                 let done = done.clone();
                 tokio::spawn(async move {
                     let service = service_fn(|req| {
                         let state = state.clone();
-                        async move { Ok::<_, Infallible>(handle(&state, req, peer).await) }
+                        async move { Ok::<_, Infallible>(handle(&state, req).await) }
                     });
                     let _ = http1::Builder::new()
                         .keep_alive(false)
@@ -154,7 +153,7 @@ fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
     resp
 }
 
-async fn handle(state: &State, req: Request<Body>, peer: SocketAddr) -> Response<Full<Bytes>> {
+async fn handle(state: &State, req: Request<Body>) -> Response<Full<Bytes>> {
     let millis = clock::now_millis();
     let method = req.method().as_str().to_owned();
     let path = req
@@ -288,7 +287,6 @@ async fn handle(state: &State, req: Request<Body>, peer: SocketAddr) -> Response
     ev.saved = store::save(&state.settings.root, &saved)
         .map(|_| saved.id.clone())
         .map_err(|e| e.message);
-    let _ = peer;
     (state.report)(&ev);
     response
 }

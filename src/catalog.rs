@@ -132,10 +132,21 @@ impl Entry {
     /// Every problem of this manifest (empty when valid), from its YAML text so that each
     /// points at a line and column.
     pub fn problems(&self) -> Vec<Error> {
+        self.problems_with(true)
+    }
+
+    /// Problems, with the rule that webhooks need a sample payload only when `samples` is
+    /// set: `manifest validate` and the built-in catalog hold to it; loading a project's own
+    /// manifest does not (only `webhook trigger` needs the sample, and says so).
+    fn problems_with(&self, samples: bool) -> Vec<Error> {
         match manifest::parse(&self.text, &self.file()) {
-            Ok(m) => validate::validate(&m, &self.file(), &self.text, &|src| {
-                self.template_exists(src)
-            }),
+            Ok(m) => validate::validate(
+                &m,
+                &self.file(),
+                &self.text,
+                &|src| self.template_exists(src),
+                &|event| !samples || crate::webhook::sample::find(self, event).is_some(),
+            ),
             Err(e) => vec![e],
         }
     }
@@ -241,7 +252,7 @@ impl Catalog {
             match cache.get(&key) {
                 Some(json) => entry.json = Some(json.into()),
                 None => {
-                    if let Some(first) = entry.problems().into_iter().next() {
+                    if let Some(first) = entry.problems_with(false).into_iter().next() {
                         return Err(first.hint(format!(
                             "run `integrations manifest validate {}` to see every problem",
                             entry.file().display()

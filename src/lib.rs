@@ -18,3 +18,4 @@ pub mod project;
 pub mod render;
 pub mod secrets;
 pub mod ui;
+pub mod webhook;

@@ -491,3 +491,78 @@ sys.exit(1 if bad or not broken else 0)
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn every_manifest_with_webhooks_names_its_scheme_events_and_a_sample() {
+    let p = Project::new();
+    let samples = concat!(env!("CARGO_MANIFEST_DIR"), "/manifests/samples");
+    let mut with_webhooks = Vec::new();
+    for id in ids(&p, &["list", "--json"]) {
+        let info = json(&p.run(&["info", &id, "--json"]));
+        let hooks = &info["webhooks"];
+        if hooks.is_null() {
+            continue;
+        }
+        // The scheme is one the tool implements: it signs with it.
+        p.write("payload.json", r#"{"type":"TRANSACTION","obj":{"id":1}}"#);
+        let o = p.run_with_input(
+            &[
+                "webhook",
+                "sign",
+                &id,
+                "--payload",
+                "payload.json",
+                "--url",
+                "https://example.com/hook",
+                "--secret-stdin",
+            ],
+            "whsec_c2VjcmV0LWZvci10aGUtY2F0YWxvZy10ZXN0",
+        );
+        assert_code(&o, 0);
+        let first = hooks["events"][0]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id}: no events"));
+        assert!(
+            ["json", "form"]
+                .iter()
+                .any(
+                    |ext| std::path::Path::new(&format!("{samples}/{id}/{first}.{ext}")).is_file()
+                ),
+            "{id}: no sample for its first event {first}"
+        );
+        assert!(!hooks["event_type"].is_null(), "{id}: no event_type");
+        assert!(!hooks["event_id"].is_null(), "{id}: no event_id");
+        with_webhooks.push(id);
+    }
+    assert!(with_webhooks.len() >= 10, "{with_webhooks:?}");
+}
+
+#[test]
+fn webhooks_need_events_a_first_sample_and_valid_locators() {
+    let p = Project::new();
+    let hooks = "webhooks:\n  scheme: stripe\n  secret_env: ACME_KEY\n  event_type: /type\n  \
+                 event_id: header:X-Acme-Id\n  events: [order.paid]\ntemplates:\n  main:";
+    let err = invalid(&p, "templates:\n  main:", hooks);
+    assert!(
+        err.contains("no sample payload for the first event `order.paid`"),
+        "{err}"
+    );
+    // A sample next to the manifest satisfies the rule.
+    p.write(
+        "bad/samples/acme/order.paid.json",
+        r#"{"type":"order.paid"}"#,
+    );
+    p.write("bad/acme.yaml", &GOOD.replace("templates:\n  main:", hooks));
+    assert_code(&p.run(&["manifest", "validate", "bad/acme.yaml"]), 0);
+    let err = invalid(&p, "templates:\n  main:", &hooks.replace("/type", "type"));
+    assert!(
+        err.contains("webhooks.event_type: `type` is neither"),
+        "{err}"
+    );
+    let err = invalid(
+        &p,
+        "templates:\n  main:",
+        "webhooks:\n  scheme: stripe\n  events: []\ntemplates:\n  main:",
+    );
+    assert!(err.contains("list the `events`"), "{err}");
+}

@@ -11,7 +11,6 @@ use crate::error::{Error, Result};
 use crate::generate::installed;
 use crate::manifest::when_matches;
 use crate::project::Project;
-use crate::secrets::{KeychainStore, Resolver};
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
 enum Format {
@@ -83,14 +82,7 @@ fn build(ctx: &Context, args: &Args) -> Result<Report> {
             args.only.is_empty() || args.only.iter().any(|o| *o == i.label() || *o == i.key)
         })
         .collect();
-    let store = KeychainStore;
-    let resolver = Resolver::new(
-        &ctx.dir,
-        &project.file.project.id,
-        &env,
-        &store,
-        ctx.printer.redactor.clone(),
-    )?;
+    let resolver = ctx.resolver(&project, &env)?;
     let want_pre = args.kind != Some(Kind::Activation);
     let want_act = args.kind != Some(Kind::Preflight);
 

@@ -8,7 +8,7 @@ use super::Context;
 use crate::error::Result;
 use crate::generate::installed;
 use crate::project::{Project, envfile};
-use crate::secrets::{KeychainStore, Origin, Resolver};
+use crate::secrets::Origin;
 use crate::ui::redact::MASK;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -39,14 +39,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<i32> {
     let project = Project::require(&ctx.dir)?;
     let env = ctx.environment(&project, args.env)?;
     let all = installed(ctx.catalog()?, &project.file)?;
-    let store = KeychainStore;
-    let resolver = Resolver::new(
-        &ctx.dir,
-        &project.file.project.id,
-        &env,
-        &store,
-        ctx.printer.redactor.clone(),
-    )?;
+    let resolver = ctx.resolver(&project, &env)?;
     let mut values: BTreeMap<String, Option<String>> = BTreeMap::new();
     let mut notes = Vec::new();
     let mut unavailable = Vec::new();

@@ -14,6 +14,7 @@ mod run;
 mod search;
 mod secrets;
 mod status;
+mod webhook;
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -78,6 +79,9 @@ pub enum Command {
     Run(run::Args),
     /// Print the project's environment (secrets masked unless --reveal)
     Env(env::Args),
+    /// Sign, verify, trigger and receive provider webhooks
+    #[command(subcommand)]
+    Webhook(webhook::Command),
     /// Validate manifests, print their JSON Schema, or render one
     #[command(subcommand)]
     Manifest(manifest::Command),
@@ -122,6 +126,23 @@ impl Context {
                 crate::error::Error::invalid("the project declares no environments")
             }),
         }
+    }
+
+    /// How this command looks up `project`'s values for `env`: process environment, then the
+    /// OS keychain (or `.env.<env>` for non-secret values), every secret registered with the
+    /// printer's redactor.
+    pub fn resolver(
+        &self,
+        project: &crate::project::Project,
+        env: &str,
+    ) -> Result<crate::secrets::Resolver<'static>> {
+        crate::secrets::Resolver::new(
+            &self.dir,
+            &project.file.project.id,
+            env,
+            &crate::secrets::KeychainStore,
+            self.printer.redactor.clone(),
+        )
     }
 
     /// Show (`dry_run`) or apply an outcome's plan, refusing when it would overwrite files the
@@ -245,6 +266,7 @@ pub fn run(cli: Cli, catalog: Option<Catalog>) -> (Printer, Result<i32>) {
         Command::List(args) => list::run(&ctx, args),
         Command::Search(args) => search::run(&ctx, args),
         Command::Info(args) => info::run(&ctx, args),
+        Command::Webhook(cmd) => webhook::run(&ctx, cmd),
         Command::Manifest(cmd) => manifest::run(&ctx, cmd),
     };
     (ctx.printer, result)

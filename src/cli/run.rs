@@ -8,7 +8,7 @@ use super::Context;
 use crate::error::{Error, Result};
 use crate::generate::installed;
 use crate::project::Project;
-use crate::secrets::{KeychainStore, Origin, Resolver};
+use crate::secrets::Origin;
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -29,14 +29,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<i32> {
     let project = Project::require(&ctx.dir)?;
     let env = ctx.environment(&project, args.env)?;
     let all = installed(ctx.catalog()?, &project.file)?;
-    let store = KeychainStore;
-    let resolver = Resolver::new(
-        &ctx.dir,
-        &project.file.project.id,
-        &env,
-        &store,
-        ctx.printer.redactor.clone(),
-    )?;
+    let resolver = ctx.resolver(&project, &env)?;
     let mut child = Process::new(&args.command[0]);
     child.args(&args.command[1..]);
     // Every value of .env.<env>, then each declared variable found; the process environment

@@ -11,7 +11,7 @@ use crate::generate::installed;
 use crate::plan::read_optional;
 use crate::project::Project;
 use crate::project::lock::hash;
-use crate::secrets::{KeychainStore, Origin, Resolver};
+use crate::secrets::Origin;
 use crate::ui::table;
 
 #[derive(Debug, clap::Args)]
@@ -24,16 +24,9 @@ pub struct Args {
 pub fn run(ctx: &Context, args: Args) -> Result<i32> {
     let project = Project::require(&ctx.dir)?;
     let all = installed(ctx.catalog()?, &project.file)?;
-    let store = KeychainStore;
     let mut resolvers = Vec::new();
     for env in &project.file.project.environments {
-        resolvers.push(Resolver::new(
-            &ctx.dir,
-            &project.file.project.id,
-            env,
-            &store,
-            ctx.printer.redactor.clone(),
-        )?);
+        resolvers.push(ctx.resolver(&project, env)?);
     }
     let mut unavailable = Vec::new();
     let mut items = Vec::new();

@@ -360,15 +360,24 @@ impl PerEnv {
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Webhooks {
-    /// The signature scheme: stripe, github, slack, svix, shopify, twilio, paymob, calcom,
-    /// vipps, hmac.
+    /// The signature scheme: stripe, github, slack, svix, standard-webhooks, shopify, twilio,
+    /// paymob, calcom, vipps, hmac.
     pub scheme: Located<String>,
     /// The env var holding the signing secret.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secret_env: Option<Located<String>>,
-    /// Event types the provider sends, the most useful first.
+    /// Event types the provider sends, the most useful first. Each has a sample payload in
+    /// `samples/<id>/<event>.json` (or `.form`) next to the manifest; the first must.
     #[serde(default)]
     pub events: Vec<String>,
+    /// Where a delivery names its event type: a JSON pointer into the body (`/type`),
+    /// `header:<Name>` or `form:<field>`; with a list, the first present wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_type: Option<Located<OneOrMany>>,
+    /// Where a delivery carries its unique id (used to drop duplicate deliveries); same
+    /// forms as `event_type`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<Located<OneOrMany>>,
     /// Parameters of the generic `hmac` scheme.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hmac: Option<HmacParams>,

@@ -13,8 +13,18 @@ use super::{ENVIRONMENTS, Located, Manifest, When};
 use crate::error::{Error, Location};
 
 /// Signature schemes the tool knows how to sign and verify.
-pub const WEBHOOK_SCHEMES: [&str; 10] = [
-    "stripe", "github", "slack", "svix", "shopify", "twilio", "paymob", "calcom", "vipps", "hmac",
+pub const WEBHOOK_SCHEMES: [&str; 11] = [
+    "stripe",
+    "github",
+    "slack",
+    "svix",
+    "standard-webhooks",
+    "shopify",
+    "twilio",
+    "paymob",
+    "calcom",
+    "vipps",
+    "hmac",
 ];
 
 static ID: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z0-9][a-z0-9-]*$").unwrap());
@@ -55,12 +65,14 @@ impl Problems<'_> {
 }
 
 /// Check a manifest parsed from `file` (whose text is `text`). `template_exists` answers
-/// whether a template `src` can be found for this manifest.
+/// whether a template `src` can be found for this manifest, `sample_exists` whether a sample
+/// payload of a webhook event can.
 pub fn validate(
     m: &Manifest,
     file: &Path,
     text: &str,
     template_exists: &dyn Fn(&str) -> bool,
+    sample_exists: &dyn Fn(&str) -> bool,
 ) -> Vec<Error> {
     let mut p = Problems {
         file,
@@ -306,6 +318,32 @@ pub fn validate(
         }
         if let Some(secret) = &hooks.secret_env {
             check_var(&mut p, secret, secret, "webhooks.secret_env");
+        }
+        match hooks.events.first() {
+            None => p.add(
+                &hooks.scheme,
+                "webhooks: list the `events` the provider sends, the most useful first".into(),
+            ),
+            Some(first) if !sample_exists(first) => p.add(
+                &hooks.scheme,
+                format!(
+                    "webhooks: no sample payload for the first event `{first}`; add \
+                     samples/{}/{first}.json (or .form) next to the manifest",
+                    *m.id
+                ),
+            ),
+            Some(_) => {}
+        }
+        for (field, spec) in [
+            ("event_type", &hooks.event_type),
+            ("event_id", &hooks.event_id),
+        ] {
+            let Some(spec) = spec else { continue };
+            for text in spec.values() {
+                if let Err(why) = crate::webhook::event::Locator::parse(text) {
+                    p.add(spec, format!("webhooks.{field}: {why}"));
+                }
+            }
         }
         check_when(&mut p, &hooks.scheme, &hooks.when, "webhooks");
     }

@@ -9,10 +9,10 @@ use serde_json::json;
 
 use super::Context;
 use crate::error::{Error, Result};
-use crate::generate::{check_alias, key_for, npm_packages, reconcile, resolve_choice};
+use crate::generate::{check_alias, key_for, npm_packages, plan_additions};
 use crate::manifest::Manifest;
-use crate::project::config::{FILE, IntegrationEntry, ProjectFile, valid_env_name};
-use crate::project::{Project, display_path};
+use crate::project::Project;
+use crate::project::config::{IntegrationEntry, valid_env_name};
 use crate::render::active_vars;
 
 #[derive(Debug, clap::Args)]
@@ -161,43 +161,26 @@ pub fn run(ctx: &Context, args: Args) -> Result<i32> {
 
     let existing = Project::load(&ctx.dir)?;
     let created_project = existing.is_none();
-    if created_project && !ctx.dir.is_dir() {
-        return Err(Error::invalid(format!(
-            "project directory {} does not exist",
-            ctx.dir.display()
-        )));
-    }
-    let mut desired = match &existing {
-        Some(p) => p.file.clone(),
-        None => ProjectFile::parse(
-            super::init::new_project_text(ctx, None, "nextjs")?,
-            &display_path(&ctx.dir, FILE),
-        )?,
-    };
+    let base = super::init::project_file_or_new(ctx, existing.as_ref())?;
 
     for env in &args.envs {
-        if !valid_env_name(env) || !desired.project.environments.contains(env) {
+        if !valid_env_name(env) || !base.project.environments.contains(env) {
             return Err(
                 Error::invalid(format!("unknown environment `{env}` in --env")).hint(format!(
                     "this project's environments are: {}",
-                    desired.project.environments.join(", ")
+                    base.project.environments.join(", ")
                 )),
             );
         }
     }
 
     let key = key_for(&m.id, args.alias.as_deref());
-    if let Some(other) = desired.integrations.get(&key)
-        && other.provider != *m.id
-    {
-        return Err(Error::invalid(format!(
-            "`{key}` is already used by the {} integration",
-            other.provider
-        ))
-        .hint("choose another --alias"));
-    }
-    let previous = desired.integrations.get(&key).cloned();
-    let mut integration = IntegrationEntry {
+    let previous = base
+        .integrations
+        .get(&key)
+        .filter(|p| p.provider == *m.id)
+        .cloned();
+    let wanted = IntegrationEntry {
         provider: m.id.value.clone(),
         config: args
             .config
@@ -218,21 +201,20 @@ pub fn run(ctx: &Context, args: Args) -> Result<i32> {
             o
         },
     };
-    resolve_choice(m, &mut integration)?;
-    desired.set_integration(&key, &integration);
-
-    let outcome = reconcile(
+    let additions = plan_additions(
         &ctx.dir,
         catalog,
         existing.as_ref(),
-        &desired,
-        std::slice::from_ref(&key),
+        base,
+        vec![wanted],
         args.force,
     )?;
+    let (desired, outcome) = (additions.desired, additions.outcome);
+    let Some((_, integration)) = additions.added.into_iter().next() else {
+        return Err(Error::failed("nothing to add"));
+    };
     if created_project && !args.dry_run {
-        ctx.printer.info(&format!(
-            "no {FILE} here yet: creating one with defaults (name from the folder, environments dev, staging, prod)"
-        ));
+        ctx.printer.info(super::init::CREATING);
     }
     let changed = ctx.apply(&outcome, args.dry_run)?;
     let label = match &integration.alias {

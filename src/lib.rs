@@ -14,6 +14,7 @@ pub mod generate;
 pub mod manifest;
 pub mod plan;
 pub mod project;
+pub mod recipe;
 pub mod render;
 pub mod secrets;
 pub mod ui;

@@ -17,4 +17,5 @@ pub mod project;
 pub mod recipe;
 pub mod render;
 pub mod secrets;
+pub mod setup;
 pub mod ui;

@@ -4,8 +4,10 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod interrupt;
 pub mod redact;
 pub mod table;
+pub mod wizard;
 
 use std::io::{IsTerminal, Write};
 

@@ -365,8 +365,9 @@ impl Filter {
     }
 }
 
-/// The id a manifest file stands for (its stem), when it is a `.yaml`/`.yml` file.
-fn manifest_id(path: &Path) -> Option<String> {
+/// The id a manifest file stands for (its stem), when it is a `.yaml`/`.yml` file; recipe
+/// files are named the same way.
+pub fn manifest_id(path: &Path) -> Option<String> {
     let ext = path.extension()?.to_str()?;
     if ext != "yaml" && ext != "yml" {
         return None;

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::catalog::{Catalog, embedded_recipes, manifest_files};
+use crate::catalog::{Catalog, embedded_recipes, manifest_files, manifest_id};
 use crate::error::{Error, Location, Result, did_you_mean};
 use crate::generate::{check_alias, key_for, resolve_choice};
 use crate::manifest::{Located, parse_yaml_as};
@@ -208,7 +208,7 @@ impl RecipeFile {
 pub fn all(project_dir: &Path) -> Result<Vec<RecipeFile>> {
     let mut found: BTreeMap<String, RecipeFile> = BTreeMap::new();
     for (path, text) in embedded() {
-        if let Some(name) = recipe_name(Path::new(path)) {
+        if let Some(name) = manifest_id(Path::new(path)) {
             found.insert(
                 name.clone(),
                 RecipeFile {
@@ -220,7 +220,7 @@ pub fn all(project_dir: &Path) -> Result<Vec<RecipeFile>> {
         }
     }
     for path in manifest_files(&project_dir.join(PROJECT_RECIPES))? {
-        let Some(name) = recipe_name(&path) else {
+        let Some(name) = manifest_id(&path) else {
             continue;
         };
         let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
@@ -255,22 +255,14 @@ pub fn find(project_dir: &Path, name: &str) -> Result<RecipeFile> {
 /// The names of every recipe, for shell completion: never fails, skips what it cannot read.
 pub fn names(project_dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = embedded()
-        .filter_map(|(p, _)| recipe_name(Path::new(p)))
+        .filter_map(|(p, _)| manifest_id(Path::new(p)))
         .collect();
     for path in manifest_files(&project_dir.join(PROJECT_RECIPES)).unwrap_or_default() {
-        names.extend(recipe_name(&path));
+        names.extend(manifest_id(&path));
     }
     names.sort();
     names.dedup();
     names
-}
-
-fn recipe_name(path: &Path) -> Option<String> {
-    let ext = path.extension()?.to_str()?;
-    if ext != "yaml" && ext != "yml" {
-        return None;
-    }
-    Some(path.file_stem()?.to_str()?.to_owned())
 }
 
 /// Embedded recipe files: the top level of `recipes/` only.

@@ -155,7 +155,7 @@ fn bash_completes_providers_and_recipes() {
     let t = Setup::new();
     let mut s = t.shell("bash", &["--norc", "--noprofile", "-i"]);
     let script = t.installed("share/bash-completion/completions/integrations");
-    s.send_line(format!("source {}; echo loaded", script.display()))
+    s.send_line(format!("source {}; echo load''ed", script.display()))
         .unwrap();
     expect(&mut s, "loaded", "bash");
     tab(
@@ -195,7 +195,7 @@ fn zsh_completes_providers_from_fpath() {
     let mut s = t.shell("zsh", &["-f", "-i"]);
     let dir = t.installed("share/zsh/site-functions");
     s.send_line(format!(
-        "fpath=({} $fpath); autoload -Uz compinit; compinit -u; echo loaded",
+        "fpath=({} $fpath); autoload -Uz compinit; compinit -u; echo load''ed",
         dir.display()
     ))
     .unwrap();
@@ -228,14 +228,14 @@ fn fish_completes_providers() {
     }
     let t = Setup::new();
     let script = t.installed("share/fish/vendor_completions.d/integrations.fish");
-    let complete = |line: &str| {
+    let complete_in = |dir: &Path, line: &str| {
         let o = Command::new("fish")
             .args([
                 "--no-config",
                 "-c",
                 &format!("source {}; complete -C '{line}'", script.display()),
             ])
-            .current_dir(t.project.path())
+            .current_dir(dir)
             .env("HOME", t.project.home.path())
             .env("PATH", Setup::path_var())
             .env_remove("INTEGRATIONS_MANIFEST_PATH")
@@ -244,6 +244,7 @@ fn fish_completes_providers() {
             .expect("run fish");
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
+    let complete = |line: &str| complete_in(t.project.path(), line);
     let out = complete("integrations add str");
     assert!(out.lines().any(|l| l.starts_with("stripe")), "{out}");
     let out = complete("integrations add acm");
@@ -254,23 +255,9 @@ fn fish_completes_providers() {
     }
     // --dir points completion at another project.
     let elsewhere = Project::new();
-    let out = Command::new("fish")
-        .args([
-            "--no-config",
-            "-c",
-            &format!(
-                "source {}; complete -C 'integrations --dir {} add acm'",
-                script.display(),
-                t.project.path().display()
-            ),
-        ])
-        .current_dir(elsewhere.path())
-        .env("PATH", Setup::path_var())
-        .output()
-        .unwrap();
-    assert!(
-        String::from_utf8_lossy(&out.stdout).contains("acme-pay"),
-        "{}",
-        String::from_utf8_lossy(&out.stdout)
+    let out = complete_in(
+        elsewhere.path(),
+        &format!("integrations --dir {} add acm", t.project.path().display()),
     );
+    assert!(out.contains("acme-pay"), "{out}");
 }

@@ -5,13 +5,11 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::Duration;
 
 use common::mock::{MockServer, Reply};
+use common::pty;
 use common::{Project, assert_code, json, stderr, stdout};
-use expectrl::Expect;
-use expectrl::session::OsSession as Session;
 
 #[test]
 fn list_shows_builtin_and_project_recipes() {
@@ -186,25 +184,7 @@ fn bad_recipes_are_reported_with_file_and_line() {
 
 /// The binary on a pseudo-terminal, with stderr on the terminal; everything it printed.
 fn on_terminal(p: &Project, args: &[&str], envs: &[(&str, &str)]) -> String {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("integrations"));
-    cmd.args(args)
-        .current_dir(p.path())
-        .env("HOME", p.home.path())
-        .env("TERM", "xterm")
-        .env_remove("CI")
-        .env_remove("NO_COLOR")
-        .env_remove("CLICOLOR_FORCE");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let mut s = Session::spawn(cmd).expect("spawn on a pty");
-    s.set_expect_timeout(Some(Duration::from_secs(30)));
-    let out = s.expect(expectrl::Eof).expect("output until the end");
-    let mut text = String::from_utf8_lossy(out.before()).into_owned();
-    for m in out.matches() {
-        text.push_str(&String::from_utf8_lossy(m));
-    }
-    text
+    pty::output(&mut pty::spawn(p, args, envs))
 }
 
 fn slow_stripe_project() -> (Project, MockServer) {

@@ -4,33 +4,20 @@
 
 mod common;
 
-use std::process::Command;
 use std::time::Duration;
 
 use common::mock::{MockServer, Reply};
+use common::pty::{self, Session, exit_code};
 use common::{Project, assert_code, require_keychain, secret_tool_lookup, stderr};
 use expectrl::Expect;
-use expectrl::session::OsSession as Session;
 
 const DOWN: &str = "\x1b[B";
 
-/// `integrations setup` in the project, on a pseudo-terminal.
+/// `integrations setup` in the project, on a pseudo-terminal, without colour.
 fn spawn(p: &Project, envs: &[(&str, &str)]) -> Session {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("integrations"));
-    cmd.arg("setup")
-        .current_dir(p.path())
-        .env("HOME", p.home.path())
-        .env("NO_COLOR", "1")
-        .env("TERM", "xterm")
-        .env_remove("CI")
-        .env_remove("CLICOLOR_FORCE")
-        .env_remove("INTEGRATIONS_MANIFEST_PATH");
-    for (k, v) in envs {
-        cmd.env(k, v);
-    }
-    let mut s = Session::spawn(cmd).expect("spawn on a pty");
-    s.set_expect_timeout(Some(Duration::from_secs(30)));
-    s
+    let mut envs = envs.to_vec();
+    envs.push(("NO_COLOR", "1"));
+    pty::spawn(p, &["setup"], &envs)
 }
 
 /// Wait for `text` on the screen, showing what was there when it does not come.
@@ -44,17 +31,6 @@ fn expect(s: &mut Session, text: &str) {
 fn send(s: &mut Session, keys: &str) {
     s.send(keys).expect("send keys");
     std::thread::sleep(Duration::from_millis(150));
-}
-
-/// The exit code of the finished process.
-fn exit_code(s: &mut Session) -> i32 {
-    // Drain what is left so the child is not blocked on a full pty.
-    let _ = s.expect(expectrl::Eof);
-    let status = s.get_process().wait().expect("wait for setup");
-    match status {
-        expectrl::process::unix::WaitStatus::Exited(_, code) => code,
-        other => panic!("setup did not exit normally: {other:?}"),
-    }
 }
 
 /// Connect → stripe, Configure → no webhooks, dev only.

@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::generate::{check_alias, key_for, npm_packages, plan_additions};
 use crate::manifest::Manifest;
 use crate::project::Project;
-use crate::project::config::{IntegrationEntry, valid_env_name};
+use crate::project::config::{IntegrationEntry, ProjectFile, valid_env_name};
 use crate::render::active_vars;
 
 #[derive(Debug, clap::Args)]
@@ -131,6 +131,21 @@ pub fn option_values(matches: &clap::ArgMatches) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Check the environments given with `--env` against the project's.
+pub fn check_env_flag(envs: &[String], file: &ProjectFile) -> Result<()> {
+    for env in envs {
+        if !valid_env_name(env) || !file.project.environments.contains(env) {
+            return Err(
+                Error::invalid(format!("unknown environment `{env}` in --env")).hint(format!(
+                    "this project's environments are: {}",
+                    file.project.environments.join(", ")
+                )),
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Turn leftover `--name=value` / `--name value` arguments into options, so an unknown one is
 /// reported with the provider's valid options.
 fn rest_options(rest: &[String]) -> Result<BTreeMap<String, String>> {
@@ -164,16 +179,7 @@ pub fn run(ctx: &Context, args: Args) -> Result<i32> {
     let created_project = existing.is_none();
     let base = super::init::project_file_or_new(ctx, existing.as_ref())?;
 
-    for env in &args.envs {
-        if !valid_env_name(env) || !base.project.environments.contains(env) {
-            return Err(
-                Error::invalid(format!("unknown environment `{env}` in --env")).hint(format!(
-                    "this project's environments are: {}",
-                    base.project.environments.join(", ")
-                )),
-            );
-        }
-    }
+    check_env_flag(&args.envs, &base)?;
 
     let key = key_for(&m.id, args.alias.as_deref());
     let previous = base

@@ -4,11 +4,10 @@ use clap_complete::ArgValueCompleter;
 use serde_json::json;
 
 use super::Context;
-use super::add::{Added, next_steps};
-use crate::error::{Error, Result};
+use super::add::{Added, check_env_flag, next_steps};
+use crate::error::Result;
 use crate::generate::plan_additions;
 use crate::project::Project;
-use crate::project::config::valid_env_name;
 use crate::recipe;
 use crate::ui::table;
 
@@ -114,16 +113,7 @@ fn apply(ctx: &Context, args: ApplyArgs) -> Result<i32> {
     let mut entries = file.entries(catalog)?;
     let existing = Project::load(&ctx.dir)?;
     let base = super::init::project_file_or_new(ctx, existing.as_ref())?;
-    for env in &args.envs {
-        if !valid_env_name(env) || !base.project.environments.contains(env) {
-            return Err(
-                Error::invalid(format!("unknown environment `{env}` in --env")).hint(format!(
-                    "this project's environments are: {}",
-                    base.project.environments.join(", ")
-                )),
-            );
-        }
-    }
+    check_env_flag(&args.envs, &base)?;
     if !args.envs.is_empty() {
         for e in &mut entries {
             e.environments = Some(args.envs.clone());

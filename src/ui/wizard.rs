@@ -281,10 +281,8 @@ impl<'a> Wizard<'a> {
                     t.write_line("").map_err(terminal)?;
                     return Ok(None);
                 }
-                Key::Backspace => {
-                    if value.pop().is_some() {
-                        t.clear_chars(1).map_err(terminal)?;
-                    }
+                Key::Backspace if value.pop().is_some() => {
+                    t.clear_chars(1).map_err(terminal)?;
                 }
                 Key::Char(c) if !c.is_control() => {
                     value.push(c);

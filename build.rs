@@ -59,7 +59,9 @@ fn manifests_as_json(code: &mut String) {
         if path.extension().and_then(|e| e.to_str()) != Some("yaml") {
             continue;
         }
-        let Ok(text) = fs::read_to_string(&path) else { continue };
+        let Ok(text) = fs::read_to_string(&path) else {
+            continue;
+        };
         let Ok(value) =
             serde_saphyr::from_str_with_options::<serde_json::Value>(&text, options.clone())
         else {
@@ -68,7 +70,12 @@ fn manifests_as_json(code: &mut String) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let json_path = out_dir.join(format!("{name}.json"));
         fs::write(&json_path, value.to_string()).unwrap();
-        writeln!(code, "    ({name:?}, include_str!({:?})),", json_path.display().to_string()).unwrap();
+        writeln!(
+            code,
+            "    ({name:?}, include_str!({:?})),",
+            json_path.display().to_string()
+        )
+        .unwrap();
     }
     writeln!(code, "];").unwrap();
 }

@@ -42,6 +42,10 @@ if "$bin" completions bash > "$tmp/integrations.bash" 2>/dev/null; then
   put "$tmp/_integrations" "$PREFIX/share/zsh/site-functions/_integrations" 644
   "$bin" completions fish > "$tmp/integrations.fish"
   put "$tmp/integrations.fish" "$PREFIX/share/fish/vendor_completions.d/integrations.fish" 644
+  case "$PREFIX" in
+    /usr|/usr/local) ;;
+    *) echo "note: zsh looks in \$fpath; if $PREFIX/share/zsh/site-functions is not there, add to ~/.zshrc before compinit: fpath=($PREFIX/share/zsh/site-functions \$fpath)" ;;
+  esac
 fi
 if "$bin" man > "$tmp/integrations.1" 2>/dev/null; then
   put "$tmp/integrations.1" "$PREFIX/share/man/man1/integrations.1" 644

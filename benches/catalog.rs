@@ -10,7 +10,11 @@ fn generated_catalog(n: usize) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let manifests = dir.path().join("manifests");
     std::fs::create_dir_all(&manifests).unwrap();
-    let stripe = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/manifests/stripe.yaml")).unwrap();
+    let stripe = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/manifests/stripe.yaml"
+    ))
+    .unwrap();
     for i in 0..n {
         let id = format!("provider-{i:04}");
         let text = stripe
@@ -30,18 +34,33 @@ fn load_1000(c: &mut Criterion) {
     group.bench_function("load and validate 1000 manifests", |b| {
         b.iter(|| {
             let catalog = Catalog::load_with_paths(project.path(), &paths).unwrap();
-            assert_eq!(catalog.manifests().unwrap().len(), 1000 + Catalog::builtin().ids().count());
+            assert_eq!(
+                catalog.manifests().unwrap().len(),
+                1000 + Catalog::builtin().ids().count()
+            );
         })
     });
     group.bench_function("builtin catalog: parse every manifest", |b| {
         b.iter(|| Catalog::builtin().manifests().unwrap().len())
     });
-    let stripe = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/manifests/stripe.yaml")).unwrap();
+    let stripe = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/manifests/stripe.yaml"
+    ))
+    .unwrap();
     group.bench_function("parse stripe x1000", |b| {
-        b.iter(|| for _ in 0..1000 { integrations::manifest::parse(&stripe, std::path::Path::new("x.yaml")).unwrap(); })
+        b.iter(|| {
+            for _ in 0..1000 {
+                integrations::manifest::parse(&stripe, std::path::Path::new("x.yaml")).unwrap();
+            }
+        })
     });
     group.bench_function("parse to json value x1000", |b| {
-        b.iter(|| for _ in 0..1000 { let _: serde_json::Value = serde_saphyr::from_str(&stripe).unwrap(); })
+        b.iter(|| {
+            for _ in 0..1000 {
+                let _: serde_json::Value = serde_saphyr::from_str(&stripe).unwrap();
+            }
+        })
     });
     group.finish();
 }

@@ -31,7 +31,11 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn cache_root() -> Option<PathBuf> {
-    let var = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let var = |k: &str| {
+        std::env::var_os(k)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
     var("INTEGRATIONS_CACHE_DIR")
         .or_else(|| var("XDG_CACHE_HOME").map(|d| d.join("integrations")))
         .or_else(|| var("HOME").map(|h| h.join(".cache").join("integrations")))

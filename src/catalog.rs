@@ -245,8 +245,7 @@ impl Catalog {
             let Some(id) = manifest_id(&path) else {
                 continue;
             };
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
+            let text = std::fs::read_to_string(&path).map_err(|e| Error::io("read", &path, e))?;
             let key = crate::cache::ManifestCache::key(&text);
             let mut entry = Entry::from_file(path, text, source);
             match cache.get(&key) {
@@ -420,8 +419,9 @@ impl Filter {
     }
 }
 
-/// The id a manifest file stands for (its stem), when it is a `.yaml`/`.yml` file.
-fn manifest_id(path: &Path) -> Option<String> {
+/// The id a manifest file stands for (its stem), when it is a `.yaml`/`.yml` file; recipe
+/// files are named the same way.
+pub fn manifest_id(path: &Path) -> Option<String> {
     let ext = path.extension()?.to_str()?;
     if ext != "yaml" && ext != "yml" {
         return None;

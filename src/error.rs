@@ -17,6 +17,9 @@ pub enum Kind {
     /// A check or an operation failed (a conflict, a rejected credential, an I/O error while
     /// applying). Exit code 1.
     Failed,
+    /// The user cancelled an interactive command (Ctrl-C, Esc) before it changed anything.
+    /// Exit code 130, as for an interrupted program.
+    Cancelled,
 }
 
 /// A place in a file: 1-based line and column, and the text of that line when known.
@@ -80,6 +83,14 @@ impl Error {
         }
     }
 
+    /// The user cancelled an interactive command (exit 130).
+    pub fn cancelled(message: impl Into<String>) -> Self {
+        Error {
+            kind: Kind::Cancelled,
+            ..Error::invalid(message)
+        }
+    }
+
     /// An I/O failure on `path`, phrased for a person.
     pub fn io(action: &str, path: &Path, err: std::io::Error) -> Self {
         Error::failed(format!("could not {action} {}: {err}", path.display()))
@@ -99,6 +110,7 @@ impl Error {
         match self.kind {
             Kind::Invalid => 2,
             Kind::Failed => 1,
+            Kind::Cancelled => 130,
         }
     }
 }

@@ -327,6 +327,72 @@ pub fn reconcile(
     Ok(out)
 }
 
+/// Several integrations added in one go (`add`, `recipe apply`, `setup`): the project file
+/// with all of them, their keys, and the one plan for all of them.
+#[derive(Debug)]
+pub struct Additions {
+    pub desired: ProjectFile,
+    /// Resolved entries (option defaults filled in), in the order given, with their keys.
+    pub added: Vec<(String, IntegrationEntry)>,
+    pub outcome: Outcome,
+}
+
+/// Set every entry of `entries` in `desired` (the project file as it is, or a new one) and
+/// plan the project that results, as one reconciliation over all their keys. Each entry is
+/// checked against its manifest (variant, options, environments, alias) before anything is
+/// planned; two entries may not share a key, nor take the key of another provider.
+pub fn plan_additions(
+    root: &Path,
+    catalog: &Catalog,
+    project: Option<&Project>,
+    mut desired: ProjectFile,
+    entries: Vec<IntegrationEntry>,
+    force: bool,
+) -> Result<Additions> {
+    let mut added: Vec<(String, IntegrationEntry)> = Vec::new();
+    for mut entry in entries {
+        let m = catalog.get(&entry.provider)?;
+        if let Some(alias) = &entry.alias {
+            check_alias(alias)?;
+        }
+        for env in entry.environments.iter().flatten() {
+            if !desired.project.environments.contains(env) {
+                return Err(
+                    Error::invalid(format!("unknown environment `{env}`")).hint(format!(
+                        "this project's environments are: {}",
+                        desired.project.environments.join(", ")
+                    )),
+                );
+            }
+        }
+        let key = key_for(&m.id, entry.alias.as_deref());
+        if added.iter().any(|(k, _)| *k == key) {
+            return Err(Error::invalid(format!(
+                "`{key}` is listed twice; give the second one an alias"
+            )));
+        }
+        if let Some(other) = desired.integrations.get(&key)
+            && other.provider != *m.id
+        {
+            return Err(Error::invalid(format!(
+                "`{key}` is already used by the {} integration",
+                other.provider
+            ))
+            .hint("choose another alias"));
+        }
+        resolve_choice(m, &mut entry)?;
+        desired.set_integration(&key, &entry);
+        added.push((key, entry));
+    }
+    let keys: Vec<String> = added.iter().map(|(k, _)| k.clone()).collect();
+    let outcome = reconcile(root, catalog, project, &desired, &keys, force)?;
+    Ok(Additions {
+        desired,
+        added,
+        outcome,
+    })
+}
+
 /// The integration key (`[integrations.<key>]`) for a provider and alias.
 pub fn key_for(provider: &str, alias: Option<&str>) -> String {
     module_name(provider, alias)

@@ -566,3 +566,41 @@ fn webhooks_need_events_a_first_sample_and_valid_locators() {
     );
     assert!(err.contains("list the `events`"), "{err}");
 }
+
+#[test]
+fn every_builtin_recipe_is_valid_and_applies() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("recipes");
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let p = e.path();
+            if p.extension()? != "yaml" {
+                return None;
+            }
+            Some(p.file_stem()?.to_string_lossy().into_owned())
+        })
+        .collect();
+    names.sort();
+    for wanted in ["global-saas", "mena-ecommerce", "nordic-saas"] {
+        assert!(
+            names.iter().any(|n| n == wanted),
+            "{wanted} missing: {names:?}"
+        );
+    }
+    let p = Project::new();
+    let listed = json(&p.run(&["recipe", "list", "--json"]));
+    for name in &names {
+        let recipe = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name.as_str())
+            .unwrap_or_else(|| panic!("{name} is not embedded"));
+        assert_eq!(recipe["source"], "builtin");
+        let o = p.run(&["recipe", "apply", name, "--dry-run"]);
+        assert_code(&o, 0);
+        assert!(stdout(&o).contains("integrations.toml"), "{name}");
+    }
+    assert!(p.snapshot().is_empty());
+}

@@ -14,7 +14,8 @@ use tokio::sync::Semaphore;
 
 use super::preflight::is_loopback;
 use super::{CheckResult, Kind, Status};
-use crate::manifest::{ActivationCheck, CheckAuth, CheckRequest, HttpMethod, PerEnv};
+use crate::generate::Installed;
+use crate::manifest::{ActivationCheck, CheckAuth, CheckRequest, HttpMethod, PerEnv, when_matches};
 
 /// How checks run.
 #[derive(Debug, Clone)]
@@ -55,6 +56,41 @@ pub struct Job {
     pub names: BTreeMap<String, String>,
     /// Manifest names of required vars.
     pub required: Vec<String>,
+}
+
+/// The activation checks of one installed integration in `env` whose `when` matches its
+/// variant and options, as jobs. `values` holds the values known for its variables, by
+/// manifest name (`STRIPE_SECRET_KEY`, even under an alias); a check that needs a missing
+/// one reports it instead of running.
+pub fn jobs_for(inst: &Installed, env: &str, values: BTreeMap<String, String>) -> Vec<Job> {
+    let names: BTreeMap<String, String> = inst
+        .vars
+        .iter()
+        .map(|v| (v.base.clone(), v.name.clone()))
+        .collect();
+    let required: Vec<String> = inst
+        .vars
+        .iter()
+        .filter(|v| v.required)
+        .map(|v| v.base.clone())
+        .collect();
+    inst.manifest
+        .checks
+        .activation
+        .iter()
+        .filter(|c| when_matches(&c.when, &inst.entry.config, &inst.entry.options))
+        .map(|check| Job {
+            integration: inst.label(),
+            alias: inst.entry.alias.clone(),
+            provider: inst.entry.provider.clone(),
+            check: check.clone(),
+            base_url: inst.manifest.base_url.clone(),
+            env: env.to_owned(),
+            values: values.clone(),
+            names: names.clone(),
+            required: required.clone(),
+        })
+        .collect()
 }
 
 /// A host to resolve in DNS (a callback URL's host).

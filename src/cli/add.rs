@@ -9,10 +9,10 @@ use serde_json::json;
 
 use super::Context;
 use crate::error::{Error, Result};
-use crate::generate::{check_alias, key_for, npm_packages, reconcile, resolve_choice};
+use crate::generate::{check_alias, key_for, npm_packages, plan_additions};
 use crate::manifest::Manifest;
-use crate::project::config::{FILE, IntegrationEntry, ProjectFile, valid_env_name};
-use crate::project::{Project, display_path};
+use crate::project::Project;
+use crate::project::config::{IntegrationEntry, ProjectFile, valid_env_name};
 use crate::render::active_vars;
 
 #[derive(Debug, clap::Args)]
@@ -23,6 +23,7 @@ or `integrations info <provider>`."
 )]
 pub struct Args {
     /// Provider id (see `integrations list`)
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::complete::providers))]
     pub provider: String,
     /// Config variant (default: the manifest's default)
     #[arg(long, value_name = "VARIANT")]
@@ -130,6 +131,21 @@ pub fn option_values(matches: &clap::ArgMatches) -> BTreeMap<String, String> {
         .collect()
 }
 
+/// Check the environments given with `--env` against the project's.
+pub fn check_env_flag(envs: &[String], file: &ProjectFile) -> Result<()> {
+    for env in envs {
+        if !valid_env_name(env) || !file.project.environments.contains(env) {
+            return Err(
+                Error::invalid(format!("unknown environment `{env}` in --env")).hint(format!(
+                    "this project's environments are: {}",
+                    file.project.environments.join(", ")
+                )),
+            );
+        }
+    }
+    Ok(())
+}
+
 /// Turn leftover `--name=value` / `--name value` arguments into options, so an unknown one is
 /// reported with the provider's valid options.
 fn rest_options(rest: &[String]) -> Result<BTreeMap<String, String>> {
@@ -161,43 +177,17 @@ pub fn run(ctx: &Context, args: Args) -> Result<i32> {
 
     let existing = Project::load(&ctx.dir)?;
     let created_project = existing.is_none();
-    if created_project && !ctx.dir.is_dir() {
-        return Err(Error::invalid(format!(
-            "project directory {} does not exist",
-            ctx.dir.display()
-        )));
-    }
-    let mut desired = match &existing {
-        Some(p) => p.file.clone(),
-        None => ProjectFile::parse(
-            super::init::new_project_text(ctx, None, "nextjs")?,
-            &display_path(&ctx.dir, FILE),
-        )?,
-    };
+    let base = super::init::project_file_or_new(ctx, existing.as_ref())?;
 
-    for env in &args.envs {
-        if !valid_env_name(env) || !desired.project.environments.contains(env) {
-            return Err(
-                Error::invalid(format!("unknown environment `{env}` in --env")).hint(format!(
-                    "this project's environments are: {}",
-                    desired.project.environments.join(", ")
-                )),
-            );
-        }
-    }
+    check_env_flag(&args.envs, &base)?;
 
     let key = key_for(&m.id, args.alias.as_deref());
-    if let Some(other) = desired.integrations.get(&key)
-        && other.provider != *m.id
-    {
-        return Err(Error::invalid(format!(
-            "`{key}` is already used by the {} integration",
-            other.provider
-        ))
-        .hint("choose another --alias"));
-    }
-    let previous = desired.integrations.get(&key).cloned();
-    let mut integration = IntegrationEntry {
+    let previous = base
+        .integrations
+        .get(&key)
+        .filter(|p| p.provider == *m.id)
+        .cloned();
+    let wanted = IntegrationEntry {
         provider: m.id.value.clone(),
         config: args
             .config
@@ -218,21 +208,20 @@ pub fn run(ctx: &Context, args: Args) -> Result<i32> {
             o
         },
     };
-    resolve_choice(m, &mut integration)?;
-    desired.set_integration(&key, &integration);
-
-    let outcome = reconcile(
+    let additions = plan_additions(
         &ctx.dir,
         catalog,
         existing.as_ref(),
-        &desired,
-        std::slice::from_ref(&key),
+        base,
+        vec![wanted],
         args.force,
     )?;
+    let (desired, outcome) = (additions.desired, additions.outcome);
+    let Some((_, integration)) = additions.added.into_iter().next() else {
+        return Err(Error::failed("nothing to add"));
+    };
     if created_project && !args.dry_run {
-        ctx.printer.info(&format!(
-            "no {FILE} here yet: creating one with defaults (name from the folder, environments dev, staging, prod)"
-        ));
+        ctx.printer.info(super::init::CREATING);
     }
     let changed = ctx.apply(&outcome, args.dry_run)?;
     let label = match &integration.alias {
@@ -292,18 +281,33 @@ pub fn run(ctx: &Context, args: Args) -> Result<i32> {
             m.name, *m.version, integration.config
         ),
     );
-    next_steps(ctx, &vars, &envs, &npm, &files, m);
+    next_steps(
+        ctx,
+        &[Added {
+            manifest: m,
+            entry: &integration,
+            environments: envs,
+            files,
+        }],
+        &[],
+    );
     Ok(0)
 }
 
-fn next_steps(
-    ctx: &Context,
-    vars: &[crate::render::ActiveVar],
-    envs: &[String],
-    npm: &[String],
-    files: &[String],
-    m: &Manifest,
-) {
+/// One integration just added, for the "Next steps" a command prints after adding some.
+pub struct Added<'a> {
+    pub manifest: &'a Manifest,
+    pub entry: &'a IntegrationEntry,
+    /// The environments it is enabled in.
+    pub environments: Vec<String>,
+    /// Generated files.
+    pub files: Vec<String>,
+}
+
+/// Say what to do after adding integrations: store the secrets not stored yet (`stored`
+/// holds `(environment, variable)` pairs), fill in the non-secret values, install packages,
+/// read the code, run the checks.
+pub fn next_steps(ctx: &Context, added: &[Added], stored: &[(String, String)]) {
     let p = &ctx.printer;
     p.info(&format!("\n{}", p.bold("Next steps")));
     let mut n = 0;
@@ -311,31 +315,62 @@ fn next_steps(
         n += 1;
         n
     };
-    let secrets: Vec<_> = vars.iter().filter(|v| v.secret).collect();
+    let mut secrets: Vec<(String, bool, Vec<String>)> = Vec::new();
+    let mut plain: Vec<String> = Vec::new();
+    let mut npm: Vec<String> = Vec::new();
+    let mut files: Vec<String> = Vec::new();
+    for a in added {
+        for v in active_vars(a.manifest, &a.entry.choice()) {
+            if !v.secret {
+                if !plain.contains(&v.name) {
+                    plain.push(v.name);
+                }
+                continue;
+            }
+            let missing: Vec<String> = a
+                .environments
+                .iter()
+                .filter(|e| !stored.iter().any(|(se, sv)| se == *e && *sv == v.name))
+                .cloned()
+                .collect();
+            if !missing.is_empty() {
+                secrets.push((v.name, v.required, missing));
+            }
+        }
+        for pkg in npm_packages(a.manifest, a.entry) {
+            if !npm.contains(&pkg) {
+                npm.push(pkg);
+            }
+        }
+        files.extend(a.files.iter().cloned());
+    }
     if !secrets.is_empty() {
         p.info(&format!(
             "  {}. Store the secrets in your OS keychain (never in a file):",
             step()
         ));
-        for v in &secrets {
+        let mut later: Vec<String> = Vec::new();
+        for (name, required, envs) in &secrets {
             let first_env = envs.first().map(String::as_str).unwrap_or("dev");
-            let optional = if v.required { "" } else { "   (optional)" };
+            let optional = if *required { "" } else { "   (optional)" };
             p.info(&format!(
-                "       integrations secrets set {} --env {first_env}{optional}",
-                v.name
+                "       integrations secrets set {name} --env {first_env}{optional}"
             ));
+            for e in envs.iter().skip(1) {
+                if !later.contains(e) {
+                    later.push(e.clone());
+                }
+            }
         }
-        if envs.len() > 1 {
-            p.info(&format!("     and again for {}", envs[1..].join(", ")));
+        if !later.is_empty() {
+            p.info(&format!("     and again for {}", later.join(", ")));
         }
     }
-    let plain: Vec<_> = vars.iter().filter(|v| !v.secret).collect();
     if !plain.is_empty() {
-        let names: Vec<&str> = plain.iter().map(|v| v.name.as_str()).collect();
         p.info(&format!(
             "  {}. Fill in {} in .env.<env> (see .env.example)",
             step(),
-            names.join(", ")
+            plain.join(", ")
         ));
     }
     if !npm.is_empty() {
@@ -345,14 +380,34 @@ fn next_steps(
             npm.join(" ")
         ));
     }
-    if !files.is_empty() {
+    if added.len() > 1 && !files.is_empty() {
+        let mut dirs: Vec<&str> = files.iter().filter_map(|f| f.split('/').next()).collect();
+        dirs.dedup();
+        dirs.sort();
+        dirs.dedup();
+        p.info(&format!(
+            "  {}. Read the generated code: {} files under {}/",
+            step(),
+            files.len(),
+            dirs.join("/, ")
+        ));
+    } else if !files.is_empty() {
         p.info(&format!("  {}. Read the generated code:", step()));
-        for f in files {
+        for f in &files {
             p.info(&format!("       {f}"));
         }
     }
-    p.info(&format!(
-        "  Then check it works: integrations check --env dev   (docs: {})",
-        *m.docs
-    ));
+    let env = added
+        .first()
+        .and_then(|a| a.environments.first())
+        .map_or("dev", String::as_str);
+    match added {
+        [one] => p.info(&format!(
+            "  Then check it works: integrations check --env {env}   (docs: {})",
+            *one.manifest.docs
+        )),
+        _ => p.info(&format!(
+            "  Then check it works: integrations check --env {env}"
+        )),
+    }
 }

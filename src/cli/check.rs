@@ -5,11 +5,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::Context;
-use crate::check::activation::{self, Job, Lookup, Settings};
+use crate::check::activation::{self, Lookup, Settings};
 use crate::check::{CheckResult, Kind, Report, Status, preflight, report};
 use crate::error::{Error, Result};
 use crate::generate::installed;
-use crate::manifest::when_matches;
 use crate::project::Project;
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -119,47 +118,19 @@ fn build(ctx: &Context, args: &Args) -> Result<Report> {
                     .map(|v| (l.var.base.clone(), v.expose().to_owned()))
             })
             .collect();
-        let names: BTreeMap<String, String> = inst
-            .vars
-            .iter()
-            .map(|v| (v.base.clone(), v.name.clone()))
-            .collect();
-        let required: Vec<String> = inst
-            .vars
-            .iter()
-            .filter(|v| v.required)
-            .map(|v| v.base.clone())
-            .collect();
-        let checks: Vec<_> = inst
-            .manifest
-            .checks
-            .activation
-            .iter()
-            .filter(|c| when_matches(&c.when, &inst.entry.config, &inst.entry.options))
-            .collect();
-        for check in checks {
+        for job in activation::jobs_for(inst, &env, values) {
             if args.offline {
                 results.push(CheckResult::new(
                     &label,
                     inst.entry.alias.as_deref(),
                     Kind::Activation,
-                    &check.name,
+                    &job.check.name,
                     Status::Skip,
                     "skipped with --offline",
                 ));
-                continue;
+            } else {
+                jobs.push(job);
             }
-            jobs.push(Job {
-                integration: label.clone(),
-                alias: inst.entry.alias.clone(),
-                provider: inst.entry.provider.clone(),
-                check: check.clone(),
-                base_url: inst.manifest.base_url.clone(),
-                env: env.clone(),
-                values: values.clone(),
-                names: names.clone(),
-                required: required.clone(),
-            });
         }
     }
     if !jobs.is_empty() || !dns.is_empty() {
@@ -168,16 +139,7 @@ fn build(ctx: &Context, args: &Args) -> Result<Report> {
             concurrency: usize::from(args.concurrency),
             ..Settings::default()
         };
-        let progress = ctx.printer.progress.then(|| {
-            let bar = indicatif::ProgressBar::new((jobs.len() + dns.len()) as u64);
-            bar.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{spinner} checking {pos}/{len} [{bar:30}] {elapsed}",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            bar
-        });
+        let progress = ctx.printer.bar((jobs.len() + dns.len()) as u64, "checking");
         results.extend(activation::run_all(jobs, dns, &settings, progress.clone()));
         if let Some(bar) = progress {
             bar.finish_and_clear();

@@ -11,6 +11,7 @@ use crate::manifest::{CheckAuth, Manifest, PerEnv};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// Provider id
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::complete::providers))]
     provider: String,
     /// Print JSON
     #[arg(long)]

@@ -4,7 +4,7 @@ use super::Context;
 use crate::error::{Error, Result};
 use crate::plan::{Plan, ProjectPath, read_optional};
 use crate::project::config::{FILE, FRAMEWORKS, ProjectFile};
-use crate::project::{display_path, new_project_id};
+use crate::project::{Project, display_path, new_project_id};
 
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -34,6 +34,27 @@ pub fn new_project_text(ctx: &Context, name: Option<&str>, framework: &str) -> R
         framework,
     ))
 }
+
+/// The project file a command that adds integrations starts from: the project's own, or a
+/// new one with defaults when there is none yet (the directory must exist).
+pub fn project_file_or_new(ctx: &Context, existing: Option<&Project>) -> Result<ProjectFile> {
+    if let Some(p) = existing {
+        return Ok(p.file.clone());
+    }
+    if !ctx.dir.is_dir() {
+        return Err(Error::invalid(format!(
+            "project directory {} does not exist",
+            ctx.dir.display()
+        )));
+    }
+    ProjectFile::parse(
+        new_project_text(ctx, None, "nextjs")?,
+        &display_path(&ctx.dir, FILE),
+    )
+}
+
+/// What `add`, `recipe apply` and `setup` say when they are about to create the project file.
+pub const CREATING: &str = "no integrations.toml here yet: creating one with defaults (name from the folder, environments dev, staging, prod)";
 
 fn folder_name(ctx: &Context) -> Result<String> {
     let abs = std::path::absolute(&ctx.dir).map_err(|e| Error::io("resolve", &ctx.dir, e))?;

@@ -3,16 +3,19 @@
 
 mod add;
 mod check;
+pub mod complete;
 mod diff;
 mod env;
 mod info;
 mod init;
 mod list;
 mod manifest;
+mod recipe;
 mod remove;
 mod run;
 mod search;
 mod secrets;
+mod setup;
 mod status;
 mod webhook;
 
@@ -85,6 +88,16 @@ pub enum Command {
     /// Validate manifests, print their JSON Schema, or render one
     #[command(subcommand)]
     Manifest(manifest::Command),
+    /// Guided setup in the terminal: connect, configure, test, complete
+    Setup(setup::Args),
+    /// Bundles of integrations added in one go (global-saas, nordic-saas, mena-ecommerce, …)
+    #[command(subcommand)]
+    Recipe(recipe::Command),
+    /// Print the completion script for a shell
+    Completions(complete::Args),
+    /// Print the man page (roff)
+    #[command(hide = true)]
+    Man,
 }
 
 /// What every command gets: where the project is, how to print, and the catalog (loaded on
@@ -268,6 +281,10 @@ pub fn run(cli: Cli, catalog: Option<Catalog>) -> (Printer, Result<i32>) {
         Command::Info(args) => info::run(&ctx, args),
         Command::Webhook(cmd) => webhook::run(&ctx, cmd),
         Command::Manifest(cmd) => manifest::run(&ctx, cmd),
+        Command::Setup(args) => setup::run(&ctx, args),
+        Command::Recipe(cmd) => recipe::run(&ctx, cmd),
+        Command::Completions(args) => complete::run(&ctx, args),
+        Command::Man => complete::man(&ctx),
     };
     (ctx.printer, result)
 }

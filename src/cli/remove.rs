@@ -9,6 +9,7 @@ use crate::secrets::{KeychainStore, SecretStore, service};
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The integration: `stripe`, or `stripe:eu` for an alias
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::complete::installed))]
     integration: String,
     /// Also delete its secrets from the keychain
     #[arg(long)]

@@ -54,6 +54,7 @@ pub struct SecretArgs {
 #[derive(Debug, clap::Args)]
 pub struct SignArgs {
     /// Provider (`stripe`) or installed integration (`stripe:eu`)
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::complete::providers))]
     provider: String,
     /// The exact body to sign
     #[arg(long, value_name = "FILE")]
@@ -74,6 +75,7 @@ pub struct SignArgs {
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
     /// Provider (`stripe`) or installed integration (`stripe:eu`)
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::complete::providers))]
     provider: String,
     /// The exact body received
     #[arg(long, value_name = "FILE")]
@@ -94,6 +96,7 @@ pub struct VerifyArgs {
 #[derive(Debug, clap::Args)]
 pub struct TriggerArgs {
     /// Provider (`stripe`) or installed integration (`stripe:eu`)
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::complete::providers))]
     provider: String,
     /// One of the provider's events (default: its first); picks the sample payload
     #[arg(long)]
@@ -119,6 +122,7 @@ pub struct ListenArgs {
     /// Verify every request as this provider or integration, whatever its path (default: by
     /// path, `/stripe`, `/stripe-eu`, for every installed integration with webhooks)
     #[arg(long)]
+    #[arg(add = clap_complete::ArgValueCompleter::new(super::complete::providers))]
     provider: Option<String>,
     /// Forward verified events to this URL (your app's webhook route)
     #[arg(long, value_name = "URL")]

@@ -26,8 +26,18 @@ pub fn yaml_options() -> serde_saphyr::Options {
 /// Parse YAML into `T`, turning a syntax or type error into an [`Error`] that names the file,
 /// line and column.
 pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, file: &Path) -> Result<T> {
+    parse_yaml_as(text, file, "manifest")
+}
+
+/// [`parse_yaml`] for a file that is not a manifest: `what` names it in the message
+/// ("invalid recipe: …").
+pub fn parse_yaml_as<T: serde::de::DeserializeOwned>(
+    text: &str,
+    file: &Path,
+    what: &str,
+) -> Result<T> {
     serde_saphyr::from_str_with_options::<T>(text, yaml_options()).map_err(|err| {
-        let message = yaml_message(&err);
+        let message = yaml_message(&err, what);
         let e = Error::invalid(message);
         match err.location() {
             Some(loc) if loc.line() > 0 => {
@@ -40,7 +50,7 @@ pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, file: &Path) -> Re
 
 /// The parser's message without its own "at line X column Y" suffix (we print the location
 /// ourselves, once).
-fn yaml_message(err: &serde_saphyr::Error) -> String {
+fn yaml_message(err: &serde_saphyr::Error, what: &str) -> String {
     let text = err.to_string();
     let first = text.lines().next().unwrap_or_default().trim();
     let cut = first
@@ -48,7 +58,7 @@ fn yaml_message(err: &serde_saphyr::Error) -> String {
         .map(|i| &first[..i])
         .unwrap_or(first);
     let cut = cut.strip_prefix("error: ").unwrap_or(cut);
-    format!("invalid manifest: {cut}")
+    format!("invalid {what}: {cut}")
 }
 
 /// Parse one manifest file (syntax and types only; see [`validate`] for the rest).

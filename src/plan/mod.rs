@@ -87,6 +87,23 @@ impl Plan {
         }
     }
 
+    /// The plan that undoes this one once it has been applied: every file back to its
+    /// `before` content (new files deleted, deleted files restored).
+    pub fn inverse(&self) -> Plan {
+        Plan {
+            changes: self
+                .changes
+                .iter()
+                .rev()
+                .map(|c| FileChange {
+                    path: c.path.clone(),
+                    before: c.after.clone(),
+                    after: c.before.clone(),
+                })
+                .collect(),
+        }
+    }
+
     /// The plan as a unified diff, one section per file.
     pub fn diff(&self) -> String {
         let mut out = String::new();
@@ -255,6 +272,29 @@ mod tests {
         assert_eq!(plan.changes[0].after.as_deref(), Some("2"));
         plan.set(p("a"), None, None);
         assert!(plan.is_empty());
+    }
+
+    #[test]
+    fn inverse_restores_the_project() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::write(root.join("keep.txt"), "old").unwrap();
+        let before = std::collections::BTreeMap::from([("keep.txt", "old")]);
+        let mut plan = Plan::default();
+        plan.set(p("keep.txt"), Some("old".into()), Some("new".into()));
+        plan.set(p("a/b/new.txt"), None, Some("x".into()));
+        apply(root, &plan).unwrap();
+        apply(root, &plan.inverse()).unwrap();
+        let names: Vec<_> = fs::read_dir(root)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["keep.txt"]);
+        assert_eq!(
+            fs::read_to_string(root.join("keep.txt")).unwrap(),
+            before["keep.txt"]
+        );
     }
 
     #[test]

@@ -4,8 +4,10 @@
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+pub mod interrupt;
 pub mod redact;
 pub mod table;
+pub mod wizard;
 
 use std::io::{IsTerminal, Write};
 
@@ -62,6 +64,52 @@ impl Printer {
             progress: false,
             redactor: Redactor::default(),
         }
+    }
+
+    /// A progress bar on stderr for `len` steps, or `None` when progress is off (stderr not a
+    /// terminal, `CI=true`, `--quiet`): callers then draw nothing at all.
+    pub fn bar(&self, len: u64, label: &str) -> Option<indicatif::ProgressBar> {
+        if !self.progress {
+            return None;
+        }
+        let bar = indicatif::ProgressBar::with_draw_target(
+            Some(len),
+            indicatif::ProgressDrawTarget::stderr(),
+        );
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(&format!(
+                "{{spinner:.cyan}} {label} {{pos}}/{{len}} [{{bar:30}}] {{elapsed}}"
+            ))
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        Some(bar)
+    }
+
+    /// A spinner on stderr showing `message`, ticking on its own, or `None` when progress is
+    /// off.
+    pub fn spinner(&self, message: &str) -> Option<indicatif::ProgressBar> {
+        if !self.progress {
+            return None;
+        }
+        let spinner =
+            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr());
+        spinner.set_style(
+            indicatif::ProgressStyle::with_template("{spinner:.cyan} {msg} {elapsed:.dim}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        spinner.set_message(message.to_owned());
+        spinner.enable_steady_tick(std::time::Duration::from_millis(100));
+        Some(spinner)
+    }
+
+    /// `✔ text` in green: something succeeded.
+    pub fn success(&self, text: &str) -> String {
+        format!("{} {text}", self.green("✔"))
+    }
+
+    /// `✘ text` in red: something failed.
+    pub fn failure(&self, text: &str) -> String {
+        format!("{} {text}", self.red("✘"))
     }
 
     fn style(&self, style: Style) -> Style {

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod mock;
+pub mod pty;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -45,7 +45,7 @@ hyperfine -N --warmup 20 --runs 200 --export-markdown "$out/startup.md" \
 echo "== add" >&2
 five='for p in stripe slack posthog sentry resend; do '"$bin"' --dir '"$work"'/five add $p -q; done'
 five_hello='for p in stripe slack posthog sentry resend; do '"$hello_bin"' >/dev/null; done'
-hyperfine --warmup 3 --runs 50 --export-markdown "$out/add.md" \
+hyperfine -N --warmup 3 --runs 50 --export-markdown "$out/add.md" \
   --prepare "rm -rf $work/one && mkdir $work/one" -n "add stripe (fresh project)" "$bin --dir $work/one add stripe -q" \
   --prepare "rm -rf $work/five && mkdir $work/five" -n "add 5 providers (5 processes)" "bash -c '$five'" \
   --prepare "true" -n "hello world x5 (same shell loop)" "bash -c '$five_hello'"
@@ -78,7 +78,7 @@ hyperfine --warmup 1 --runs 10 --export-markdown "$out/check.md" \
   -n "check, 50 activation checks, --concurrency 1 (sequential)" "$bin --dir $proj check --kind activation --concurrency 1 -q --format json"
 
 echo "== catalog of 1,000 manifests (criterion)" >&2
-cargo bench --bench catalog -q 2>/dev/null | grep -E "time:|catalog/" | tee "$out/catalog.txt"
+cargo bench --bench catalog 2>&1 | grep -E "^catalog/|time:" | tee "$out/catalog.txt"
 
 {
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"

@@ -11,9 +11,11 @@ fn generated_catalog(n: usize) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let manifests = dir.path().join("manifests");
     std::fs::create_dir_all(&manifests).unwrap();
-    let stripe =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/manifests/stripe.yaml"))
-            .unwrap();
+    let stripe = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/manifests/stripe.yaml"
+    ))
+    .unwrap();
     for i in 0..n {
         let id = format!("provider-{i:04}");
         let text = stripe

@@ -531,7 +531,11 @@ fn every_manifest_with_webhooks_names_its_scheme_events_and_a_sample() {
             "{id}: no sample for its first event {first}"
         );
         assert!(!hooks["event_type"].is_null(), "{id}: no event_type");
-        assert!(!hooks["event_id"].is_null(), "{id}: no event_id");
+        // Cal.com deliveries carry no unique id (payload.uid is the booking's, shared by its
+        // created/rescheduled/cancelled events), so `listen` cannot drop duplicates for it.
+        if id != "calcom" {
+            assert!(!hooks["event_id"].is_null(), "{id}: no event_id");
+        }
         with_webhooks.push(id);
     }
     assert!(with_webhooks.len() >= 10, "{with_webhooks:?}");

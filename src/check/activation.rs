@@ -54,8 +54,6 @@ pub struct Job {
     pub values: BTreeMap<String, String>,
     /// Manifest name → the name the user knows (aliased), for messages.
     pub names: BTreeMap<String, String>,
-    /// Manifest names of required vars.
-    pub required: Vec<String>,
 }
 
 /// The activation checks of one installed integration in `env` whose `when` matches its
@@ -67,12 +65,6 @@ pub fn jobs_for(inst: &Installed, env: &str, values: BTreeMap<String, String>) -
         .vars
         .iter()
         .map(|v| (v.base.clone(), v.name.clone()))
-        .collect();
-    let required: Vec<String> = inst
-        .vars
-        .iter()
-        .filter(|v| v.required)
-        .map(|v| v.base.clone())
         .collect();
     inst.manifest
         .checks
@@ -88,7 +80,6 @@ pub fn jobs_for(inst: &Installed, env: &str, values: BTreeMap<String, String>) -
             env: env.to_owned(),
             values: values.clone(),
             names: names.clone(),
-            required: required.clone(),
         })
         .collect()
 }
@@ -116,6 +107,8 @@ enum Failure {
     Fail(String),
 }
 
+/// Replace every `${VAR}` with its value. A check that names a variable needs it: when one is
+/// not set, the check is skipped (the preflight checks report required variables).
 fn substitute(text: &str, job: &Job) -> Result<String, Failure> {
     static VAR: std::sync::LazyLock<Regex> =
         std::sync::LazyLock::new(|| Regex::new(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}").unwrap());
@@ -125,11 +118,8 @@ fn substitute(text: &str, job: &Job) -> Result<String, Failure> {
         match job.values.get(name) {
             Some(v) => v.clone(),
             None => {
-                if job.required.iter().any(|r| r == name) || !job.names.contains_key(name) {
-                    missing.get_or_insert_with(|| {
-                        job.names.get(name).cloned().unwrap_or(name.to_owned())
-                    });
-                }
+                missing
+                    .get_or_insert_with(|| job.names.get(name).cloned().unwrap_or(name.to_owned()));
                 String::new()
             }
         }
@@ -389,11 +379,7 @@ impl Prepared {
     fn new(r: &CheckRequest, job: &Job) -> Result<Self, Failure> {
         let mut headers = Vec::new();
         for (k, v) in &r.headers {
-            let v = substitute(v, job)?;
-            // An optional variable that is not set leaves its header out.
-            if !v.is_empty() {
-                headers.push((k.clone(), v));
-            }
+            headers.push((k.clone(), substitute(v, job)?));
         }
         let mut query = Vec::new();
         for (k, v) in &r.query {

@@ -322,7 +322,8 @@ pub fn next_steps(ctx: &Context, added: &[Added], stored: &[(String, String)]) {
     for a in added {
         for v in active_vars(a.manifest, &a.entry.choice()) {
             if !v.secret {
-                if !plain.contains(&v.name) {
+                // Values with a default are already in .env.<env>; name what is left to fill.
+                if v.required && v.spec.default.is_none() && !plain.contains(&v.name) {
                     plain.push(v.name);
                 }
                 continue;

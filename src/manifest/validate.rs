@@ -32,6 +32,7 @@ static ENV_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[A-Z][A-Z0-9_]
 static CAPABILITY: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$").unwrap());
 static MARKET: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^([A-Z]{2}|global)$").unwrap());
+static OPTION_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[a-z][a-z0-9-]*$").unwrap());
 static VERSION: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[0-9]+\.[0-9]+\.[0-9]+$").unwrap());
 static VAR_REF: LazyLock<Regex> =
@@ -137,6 +138,16 @@ pub fn validate(
     // Options.
     let mut options: BTreeMap<&str, &[String]> = BTreeMap::new();
     for opt in &m.options {
+        if !OPTION_NAME.is_match(&opt.name) {
+            p.add(
+                &opt.name,
+                format!(
+                    "option name `{}` must be lower-case letters, digits and `-` (it becomes --{})",
+                    *opt.name,
+                    opt.name.replace('_', "-")
+                ),
+            );
+        }
         if options
             .insert(opt.name.as_str(), opt.values.as_slice())
             .is_some()

@@ -622,45 +622,32 @@ pub fn run_all(
     settings: &Settings,
     progress: Option<indicatif::ProgressBar>,
 ) -> Vec<CheckResult> {
+    // Every check fails with the same reason when the machinery itself cannot start.
+    let all_fail = |jobs: &[Job], why: String| -> Vec<CheckResult> {
+        jobs.iter()
+            .map(|j| {
+                CheckResult::new(
+                    &j.integration,
+                    j.alias.as_deref(),
+                    Kind::Activation,
+                    &j.check.name,
+                    Status::Fail,
+                    why.clone(),
+                )
+            })
+            .collect()
+    };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
-        Err(e) => {
-            return jobs
-                .iter()
-                .map(|j| {
-                    CheckResult::new(
-                        &j.integration,
-                        j.alias.as_deref(),
-                        Kind::Activation,
-                        &j.check.name,
-                        Status::Fail,
-                        format!("could not start the async runtime: {e}"),
-                    )
-                })
-                .collect();
-        }
+        Err(e) => return all_fail(&jobs, format!("could not start the async runtime: {e}")),
     };
     runtime.block_on(async move {
         let client = match client(settings) {
             Ok(c) => c,
-            Err(e) => {
-                return jobs
-                    .iter()
-                    .map(|j| {
-                        CheckResult::new(
-                            &j.integration,
-                            j.alias.as_deref(),
-                            Kind::Activation,
-                            &j.check.name,
-                            Status::Fail,
-                            format!("could not build the HTTP client: {e}"),
-                        )
-                    })
-                    .collect();
-            }
+            Err(e) => return all_fail(&jobs, format!("could not build the HTTP client: {e}")),
         };
         let limit = Arc::new(Semaphore::new(settings.concurrency.max(1)));
         let mut set = tokio::task::JoinSet::new();

@@ -161,6 +161,21 @@ impl ProjectFile {
     /// Insert or replace `[integrations.<key>]`, keeping the rest of the document as it is.
     /// Values of an existing table are updated in place so its comments survive.
     pub fn set_integration(&mut self, key: &str, entry: &IntegrationEntry) {
+        let is_new = self
+            .doc
+            .get("integrations")
+            .and_then(|i| i.get(key))
+            .is_none();
+        // A comment at the end of the file ("# integrations go below") stays above a new
+        // table instead of ending up under it.
+        let mut moved_comment = None;
+        if is_new {
+            let trailing = self.doc.trailing().as_str().unwrap_or_default().to_owned();
+            if trailing.contains('#') {
+                moved_comment = Some(trailing);
+                self.doc.set_trailing("");
+            }
+        }
         let root = self.doc.as_table_mut();
         if !root.contains_key("integrations") {
             let mut t = Table::new();
@@ -170,33 +185,13 @@ impl ProjectFile {
         let Some(integrations) = root.get_mut("integrations").and_then(Item::as_table_mut) else {
             return;
         };
-        if !integrations.contains_key(key) {
+        if is_new {
             let mut table = Table::new();
-            // A comment at the end of the file ("# integrations go below") stays above the
-            // new table instead of ending up under it.
-            let trailing = self.doc.trailing().as_str().unwrap_or_default().to_owned();
-            if trailing.contains('#') {
-                table.decor_mut().set_prefix(format!("{trailing}\n"));
-                self.doc.set_trailing("");
+            if let Some(comment) = moved_comment {
+                table.decor_mut().set_prefix(format!("{comment}\n"));
             }
-            let Some(integrations) = self
-                .doc
-                .as_table_mut()
-                .get_mut("integrations")
-                .and_then(Item::as_table_mut)
-            else {
-                return;
-            };
             integrations.insert(key, Item::Table(table));
         }
-        let Some(integrations) = self
-            .doc
-            .as_table_mut()
-            .get_mut("integrations")
-            .and_then(Item::as_table_mut)
-        else {
-            return;
-        };
         let Some(t) = integrations.get_mut(key).and_then(Item::as_table_like_mut) else {
             return;
         };

@@ -66,16 +66,16 @@ fn apply_adds_every_integration_in_one_change() {
         "resend",
         "posthog",
         "sentry",
-        "s3",
+        "vercel",
+        "cloudflare-r2",
         "cloudinary",
     ] {
         assert!(toml.contains(&format!("[integrations.{key}]")), "{toml}");
     }
-    assert!(toml.contains("provider = \"r2\""), "{toml}");
     assert!(toml.contains("environments = [\"dev\"]"), "{toml}");
-    assert!(p.exists("lib/integrations/s3/client.ts"));
+    assert!(p.exists("lib/integrations/cloudflare-r2/client.ts"));
     let err = stderr(&o);
-    assert!(err.contains("recipe global-saas: 8 integrations"), "{err}");
+    assert!(err.contains("recipe global-saas: 9 integrations"), "{err}");
     assert!(
         err.contains("integrations secrets set STRIPE_SECRET_KEY --env dev"),
         "{err}"

@@ -35,21 +35,25 @@ pub fn run(ctx: &Context, args: Args) -> Result<i32> {
         let m = inst.manifest;
         let entry = &inst.entry;
         let mut missing = BTreeMap::new();
+        let mut unknown = BTreeMap::new();
         for resolver in resolvers
             .iter()
             .filter(|r| inst.environments.contains(&r.env))
         {
             let mut absent = Vec::new();
+            let mut not_looked_up = Vec::new();
             for v in inst.vars.iter().filter(|v| v.required) {
                 match resolver.lookup(&inst.label(), v).origin {
                     Origin::Missing => absent.push(v.name.clone()),
                     Origin::Unavailable => {
-                        unavailable.push(format!("{} ({})", v.name, resolver.env))
+                        unavailable.push(format!("{} ({})", v.name, resolver.env));
+                        not_looked_up.push(v.name.clone());
                     }
                     _ => {}
                 }
             }
             missing.insert(resolver.env.clone(), absent);
+            unknown.insert(resolver.env.clone(), not_looked_up);
         }
         let mut drift = Vec::new();
         if let Some(locked) = project.lock.integrations.get(key) {
@@ -77,6 +81,8 @@ pub fn run(ctx: &Context, args: Args) -> Result<i32> {
             "options": entry.options,
             "environments": inst.environments,
             "missing": missing,
+            // Required secrets that could not be looked up (no keychain available).
+            "unknown": unknown,
             "drift": drift,
         }));
     }
@@ -129,6 +135,14 @@ pub fn run(ctx: &Context, args: Args) -> Result<i32> {
                 if !names.is_empty() {
                     missing_cells.push(format!("{env}: {}", names.len()));
                     details.push(format!("  {key} [{env}] missing {}", names.join(", ")));
+                }
+            }
+        }
+        if let Some(map) = item["unknown"].as_object() {
+            for (env, vars) in map {
+                let n = vars.as_array().map_or(0, Vec::len);
+                if n > 0 {
+                    missing_cells.push(format!("{env}: {n} unknown"));
                 }
             }
         }

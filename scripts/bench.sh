@@ -35,20 +35,23 @@ hello_bin=$hello/target/release/hello
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"; [ -n "${mock_pid:-}" ] && kill "$mock_pid" 2>/dev/null || true' EXIT
-export HOME=$work/home NO_COLOR=1
-mkdir -p "$HOME"
+# Keep the tool's manifest cache out of the real home directory.
+export INTEGRATIONS_CACHE_DIR=$work/cache NO_COLOR=1
 
 echo "== start-up, list, info" >&2
 hyperfine -N --warmup 20 --runs 200 --export-markdown "$out/startup.md" \
   "$hello_bin" "$bin --version" "$bin list --json" "$bin info stripe --json"
 
 echo "== add" >&2
-five='for p in stripe slack posthog sentry resend; do '"$bin"' --dir '"$work"'/five add $p -q; done'
-five_hello='for p in stripe slack posthog sentry resend; do '"$hello_bin"' >/dev/null; done'
+# hyperfine -N runs commands (and --prepare) without a shell: the resets are small scripts.
+printf 'rm -rf %s/one && mkdir %s/one\n' "$work" "$work" > "$work/reset-one.sh"
+printf 'rm -rf %s/five && mkdir %s/five\n' "$work" "$work" > "$work/reset-five.sh"
+printf 'for p in stripe slack posthog sentry resend; do %s --dir %s/five add "$p" -q; done\n' "$bin" "$work" > "$work/five.sh"
+printf 'for p in stripe slack posthog sentry resend; do %s >/dev/null; done\n' "$hello_bin" > "$work/five-hello.sh"
 hyperfine -N --warmup 3 --runs 50 --export-markdown "$out/add.md" \
-  --prepare "rm -rf $work/one && mkdir $work/one" -n "add stripe (fresh project)" "$bin --dir $work/one add stripe -q" \
-  --prepare "rm -rf $work/five && mkdir $work/five" -n "add 5 providers (5 processes)" "bash -c '$five'" \
-  --prepare "true" -n "hello world x5 (same shell loop)" "bash -c '$five_hello'"
+  --prepare "bash $work/reset-one.sh" -n "add stripe (fresh project)" "$bin --dir $work/one add stripe -q" \
+  --prepare "bash $work/reset-five.sh" -n "add 5 providers (5 processes, one bash loop)" "bash $work/five.sh" \
+  --prepare "true" -n "hello world x5 (the same bash loop)" "bash $work/five-hello.sh"
 
 echo "== check: 50 integrations, provider answers after 200 ms" >&2
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
@@ -78,7 +81,7 @@ hyperfine --warmup 1 --runs 10 --export-markdown "$out/check.md" \
   -n "check, 50 activation checks, --concurrency 1 (sequential)" "$bin --dir $proj check --kind activation --concurrency 1 -q --format json"
 
 echo "== catalog of 1,000 manifests (criterion)" >&2
-cargo bench --bench catalog 2>&1 | grep -E "^catalog/|time:" | tee "$out/catalog.txt"
+cargo bench --bench catalog 2>&1 | grep -E "^catalog/|^ +time:" | tee "$out/catalog.txt"
 
 {
   echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"

@@ -334,7 +334,7 @@ fn a_test_key_in_prod_fails_preflight_with_the_reason() {
 
     let mut cmd = p.cmd();
     cmd.args(["check", "--env", "prod", "--offline"]);
-    stripe_env(&mut cmd, "sk_live_abcdefghijklmnop");
+    stripe_env(&mut cmd, "sk_live_FAKE0000002");
     let o = cmd.output().unwrap();
     assert_code(&o, 0);
     let out = stdout(&o);

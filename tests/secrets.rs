@@ -7,7 +7,7 @@ mod common;
 use common::{Project, assert_code, json, require_keychain, secret_tool_lookup, stderr, stdout};
 
 const KEY: &str = "sk_test_4eC39HqLyjWDarjtT1zdp7dc";
-const LIVE: &str = "sk_live_51HqLyjWDarjtT1zdp7dcXYZ";
+const LIVE: &str = "sk_live_FAKE0000001";
 const HOOK: &str = "whsec_9f8e7d6c5b4a3f2e1d0c";
 
 fn stripe_project() -> Project {

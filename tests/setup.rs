@@ -68,7 +68,7 @@ fn setup_adds_stripe_tests_the_key_and_stores_it() {
     choose_stripe_for_dev(&mut s);
     expect(&mut s, "STRIPE_SECRET_KEY (dev)");
     // A live key is refused for dev, and asked again.
-    send(&mut s, "sk_live_wrongenvironment1\r");
+    send(&mut s, "sk_live_WRONGENV01\r");
     expect(&mut s, "dev needs sk_test_");
     let key = "sk_test_setupwizard0123456789";
     send(&mut s, &format!("{key}\r"));

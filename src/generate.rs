@@ -98,29 +98,25 @@ pub fn check_alias(alias: &str) -> Result<()> {
     }
 }
 
-/// Everything one installed integration generates.
-struct Generated<'a> {
-    manifest: &'a Manifest,
-    entry: IntegrationEntry,
-    vars: Vec<ActiveVar>,
-    files: Vec<render::Rendered>,
-}
-
-fn generate<'a>(
+/// Resolve one entry of the project file against the catalog: its manifest, its variant and
+/// options checked (defaults filled in) and its active vars. Errors point into the file.
+fn resolve<'a>(
     catalog: &'a Catalog,
     file: &ProjectFile,
     key: &str,
     entry: &IntegrationEntry,
-) -> Result<Generated<'a>> {
-    let catalog_entry = catalog.entry(&entry.provider).map_err(|e| {
-        let mut located = file.error_at(
-            &["integrations", key, "provider"],
-            format!("integration `{key}` uses {}", e.message),
-        );
-        located.hint = e.hint;
-        located
-    })?;
-    let m = catalog_entry.manifest()?;
+) -> Result<Installed<'a>> {
+    let m = catalog
+        .entry(&entry.provider)
+        .map_err(|e| {
+            let mut located = file.error_at(
+                &["integrations", key, "provider"],
+                format!("integration `{key}` uses {}", e.message),
+            );
+            located.hint = e.hint;
+            located
+        })?
+        .manifest()?;
     let mut entry = entry.clone();
     resolve_choice(m, &mut entry).map_err(|e| {
         let mut located = file.error_at(
@@ -130,18 +126,12 @@ fn generate<'a>(
         located.hint = e.hint;
         located
     })?;
-    let choice = entry.choice();
-    let files = render::render(
-        catalog_entry,
-        &choice,
-        &file.project.name,
-        &file.project.framework,
-    )?;
-    Ok(Generated {
+    Ok(Installed {
+        key: key.to_owned(),
         manifest: m,
-        vars: render::active_vars(m, &choice),
+        vars: render::active_vars(m, &entry.choice()),
+        environments: file.environments_of(&entry),
         entry,
-        files,
     })
 }
 
@@ -181,11 +171,12 @@ pub fn reconcile(
         Some(desired.render()),
     );
 
-    // Everything every desired integration generates (needed for the project-wide blocks).
-    let mut generated: BTreeMap<String, Generated> = BTreeMap::new();
-    for (key, entry) in &desired.integrations {
-        generated.insert(key.clone(), generate(catalog, desired, key, entry)?);
-    }
+    // Every desired integration is resolved (the project-wide blocks need all their vars);
+    // only those in scope are rendered.
+    let generated: BTreeMap<String, Installed> = installed(catalog, desired)?
+        .into_iter()
+        .map(|i| (i.key.clone(), i))
+        .collect();
 
     for key in scope {
         let old_files = old_lock
@@ -196,7 +187,13 @@ pub fn reconcile(
         let mut new_files: BTreeMap<String, String> = BTreeMap::new();
 
         if let Some(g) = generated.get(key) {
-            for file in &g.files {
+            let files = render::render(
+                catalog.entry(&g.entry.provider)?,
+                &g.entry.choice(),
+                &desired.project.name,
+                &desired.project.framework,
+            )?;
+            for file in &files {
                 let path = ProjectPath::new(&file.dest)?;
                 if new_files.contains_key(path.as_str()) {
                     continue;
@@ -281,9 +278,9 @@ pub fn reconcile(
         // Env file blocks of this integration.
         let example = ProjectPath::new(envfile::EXAMPLE)?;
         let before = plan.content_after(root, &example)?;
-        let block = generated.get(key).map(|g| {
-            envfile::example_block(g.manifest, key, &g.vars, &desired.environments_of(&g.entry))
-        });
+        let block = generated
+            .get(key)
+            .map(|g| envfile::example_block(g.manifest, key, &g.vars, &g.environments));
         let after = envfile::set_block(before.as_deref(), key, block.as_deref());
         let on_disk = read_optional(&example.under(root))?;
         plan.set(example, on_disk, after);
@@ -296,8 +293,7 @@ pub fn reconcile(
             let path = ProjectPath::new(&envfile::env_file(&env))?;
             let before = plan.content_after(root, &path)?;
             let block = generated.get(key).and_then(|g| {
-                desired
-                    .environments_of(&g.entry)
+                g.environments
                     .contains(&env)
                     .then(|| envfile::env_block(key, &g.vars, &env))
                     .flatten()
@@ -448,15 +444,6 @@ impl Installed<'_> {
 pub fn installed<'a>(catalog: &'a Catalog, file: &ProjectFile) -> Result<Vec<Installed<'a>>> {
     file.integrations
         .iter()
-        .map(|(key, entry)| {
-            let g = generate(catalog, file, key, entry)?;
-            Ok(Installed {
-                key: key.clone(),
-                environments: file.environments_of(&g.entry),
-                manifest: g.manifest,
-                vars: g.vars,
-                entry: g.entry,
-            })
-        })
+        .map(|(key, entry)| resolve(catalog, file, key, entry))
         .collect()
 }
